@@ -1,0 +1,164 @@
+"""Linli 邻里: the application factory."""
+
+import hashlib
+import importlib
+import os
+from pathlib import Path
+
+from flask import Flask, current_app, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from portal.config import LOCALES, flask_config, read_settings
+from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# One blueprint per domain, each a package of the same name.
+DOMAINS = ("main", "places", "accounts", "organizations")
+
+# Strict: no inline script or style anywhere, nothing loaded from elsewhere.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(config=None):
+    """Create the portal. ``config`` overrides portal settings (``DATABASE_URL`` …) and
+    Flask keys (``TESTING`` …), for tests and scripts."""
+    config = dict(config or {})
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("PORTAL_INSTANCE_PATH", str(ROOT / "instance")),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    settings = read_settings()
+    settings.update({k: config.pop(k) for k in list(config) if k in settings})
+    app.config.from_mapping(flask_config(settings, app.instance_path))
+    app.config.update(config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see that page.")
+    login_manager.login_message_category = "info"
+
+    from portal import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
+
+    for domain in DOMAINS:
+        # Each domain's views module adds its routes to the blueprint in its __init__.
+        app.register_blueprint(importlib.import_module(f"portal.{domain}.views").bp)
+
+    from portal import errors, layout
+    from portal.cli import register_commands
+
+    errors.register(app)
+    layout.register(app)
+    register_commands(app)
+
+    app.url_defaults(hash_static_urls)
+    app.after_request(commit_or_roll_back)
+    app.after_request(security_headers)
+    return app
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    from portal.accounts.models import User
+
+    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+
+
+def select_locale():
+    """The user's setting, then the language cookie, then the browser's, then Chinese."""
+    if current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    if request.cookies.get("lang") in LOCALES:
+        return request.cookies["lang"]
+    for language, _quality in request.accept_languages:
+        if language.lower().startswith("zh"):
+            return "zh_Hans"
+        if language.lower().startswith("en"):
+            return "en"
+    return LOCALES[0]
+
+
+@event.listens_for(Engine, "connect")
+def sqlite_pragmas(dbapi_connection, _record):
+    """Foreign keys on, write-ahead log and a busy timeout for the embedded database."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def commit_or_roll_back(response):
+    """One transaction per request: kept when the request succeeded, dropped otherwise.
+
+    Views never commit; a 4xx answer (bad input is 422) writes nothing.
+    """
+    if response.status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    return response
+
+
+def security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    if request.endpoint == "static" and "v" in request.args:
+        # The URL carries the file's hash, so it can be cached for a year.
+        response.cache_control.public = True
+        response.cache_control.max_age = 31536000
+        response.cache_control.immutable = True
+        response.cache_control.no_cache = None
+    return response
+
+
+_static_hashes = {}
+
+
+def hash_static_urls(endpoint, values):
+    """Add ``?v=<content hash>`` to every static URL so browsers can cache them forever."""
+    if endpoint != "static" or "filename" not in values:
+        return
+    path = Path(current_app.static_folder) / values["filename"]
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return
+    key = (values["filename"], stamp)
+    if key not in _static_hashes:
+        _static_hashes[key] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    values["v"] = _static_hashes[key]
+
+
+def htmx_config():
+    """htmx settings, read by htmx from a <meta> tag so no inline script is needed."""
+    return {
+        # htmx would add an inline <style>, which the CSP forbids; our CSS styles indicators.
+        "includeIndicatorStyles": False,
+        "allowEval": False,
+        "selfRequestsOnly": True,
+        "historyCacheSize": 0,
+        # Bad input comes back as 422 with the form and its messages: swap it in.
+        "responseHandling": [
+            {"code": "204", "swap": False},
+            {"code": "[23]..", "swap": True},
+            {"code": "422", "swap": True},
+            {"code": "[45]..", "swap": False, "error": True},
+        ],
+    }

@@ -1,0 +1,5 @@
+"""Accounts: register, sign in, profile, counter registration and roles."""
+
+from flask import Blueprint
+
+bp = Blueprint("accounts", __name__, url_prefix="/accounts")

@@ -1,0 +1,130 @@
+"""Forms for signing in, registering and the profile."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, StringField, ValidationError
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
+
+from portal.accounts.models import ROLE_LABELS, TEXT_SIZES
+from portal.accounts.people import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, find_by_mobile
+from portal.forms import ChoiceField, RadioChoiceField, mobile_field, options, strip
+
+TEXT_SIZE_LABELS = {"standard": _l("Standard"), "large": _l("Large"), "xlarge": _l("Extra large")}
+LANGUAGE_LABELS = {"zh_Hans": "中文", "en": "English"}
+
+
+def name_field():
+    return StringField(
+        _l("Your name"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter your name.")),
+            Length(max=NAME_MAX, message=_l("A name can be at most %(max)d characters.")),
+        ],
+        render_kw={"autocomplete": "name", "maxlength": NAME_MAX},
+    )
+
+
+def new_password_fields():
+    password = PasswordField(
+        _l("Password"),
+        description=_l("At least %(min)d characters. A 6-digit number is fine.", min=PASSWORD_MIN),
+        validators=[
+            InputRequired(_l("Choose a password.")),
+            Length(min=PASSWORD_MIN, max=PASSWORD_MAX,
+                   message=_l("A password needs %(min)d to %(max)d characters.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Password again"),
+        validators=[
+            InputRequired(_l("Type the password a second time.")),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+    return password, confirm
+
+
+def courtyard_field():
+    # Choices are the courtyards of the person's community, filled in by the view.
+    return ChoiceField(_l("Your courtyard"), coerce=int,
+                       validators=[InputRequired(_l("Choose your courtyard."))],
+                       message=_l("Choose one of the courtyards listed."))
+
+
+class LoginForm(FlaskForm):
+    mobile = mobile_field()
+    password = PasswordField(
+        _l("Password"),
+        validators=[InputRequired(_l("Enter your password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    remember = BooleanField(_l("Keep me signed in on this phone"))
+
+
+def refuse_registered_mobile(form, field):
+    if field.data and find_by_mobile(field.data):
+        raise ValidationError(_l("This number is already registered. Sign in instead, "
+                                 "or ask your community worker for help."))
+
+
+class RegisterForm(FlaskForm):
+    mobile = mobile_field(validators=[refuse_registered_mobile])
+    name = name_field()
+    courtyard = courtyard_field()
+    password, confirm = new_password_fields()
+
+
+class FirstLoginForm(FlaskForm):
+    mobile = mobile_field()
+    code = StringField(
+        _l("Code on your slip"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter the code printed on your slip."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "maxlength": 20},
+    )
+    password, confirm = new_password_fields()
+
+
+class ProfileForm(FlaskForm):
+    name = name_field()
+    courtyard = courtyard_field()
+    locale = RadioChoiceField(_l("Language"), choices=options(LANGUAGE_LABELS.items()),
+                              validators=[InputRequired(_l("Choose a language."))])
+    text_size = RadioChoiceField(
+        _l("Text size"), choices=options((s, TEXT_SIZE_LABELS[s]) for s in TEXT_SIZES),
+        validators=[InputRequired(_l("Choose a text size."))])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password, confirm = new_password_fields()
+
+
+class AssistedRegisterForm(FlaskForm):
+    mobile = mobile_field(_l("Resident's mobile number"), validators=[refuse_registered_mobile])
+    name = StringField(
+        _l("Resident's name"),
+        filters=[strip],
+        validators=[
+            DataRequired(_l("Enter the resident's name.")),
+            Length(max=NAME_MAX, message=_l("A name can be at most %(max)d characters.")),
+        ],
+        render_kw={"maxlength": NAME_MAX},
+    )
+    courtyard = courtyard_field()
+
+
+class GrantForm(FlaskForm):
+    mobile = mobile_field(_l("Mobile number of the person"))
+    role = ChoiceField(_l("Role"), validators=[InputRequired(_l("Choose a role."))],
+                       message=_l("Choose one of the roles listed."))
+
+    def set_roles(self, roles):
+        self.role.choices = options((r, ROLE_LABELS[r]) for r in roles)

@@ -1,0 +1,102 @@
+"""Users and the roles they hold at a place or in an organization."""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.extensions import db
+from portal.organizations.models import Organization
+from portal.places.models import Place
+from portal.timeutil import utcnow
+
+ROLE_LABELS = {
+    "resident": _l("Resident"),
+    "volunteer": _l("Volunteer"),
+    "courtyard_leader": _l("Courtyard leader"),
+    "council_member": _l("Council member"),
+    "community_worker": _l("Community worker"),
+    "org_staff": _l("Organization staff"),
+    "admin": _l("Administrator"),
+}
+ROLES = tuple(ROLE_LABELS)
+# Roles held at an organization; all others are held at a place.
+ORGANIZATION_ROLES = ("org_staff", "volunteer")
+PLACE_ROLES = tuple(r for r in ROLES if r not in ("org_staff", "resident"))
+
+TEXT_SIZES = ("standard", "large", "xlarge")
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mobile: Mapped[str] = mapped_column(String(11), unique=True)
+    name: Mapped[str] = mapped_column(String(40))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    home_courtyard_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"), index=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    text_size: Mapped[str | None] = mapped_column(String(8))
+    # A one-time code printed at the counter for residents registered by a worker.
+    first_login_code_hash: Mapped[str | None] = mapped_column(String(255))
+    first_login_code_expires_at: Mapped[datetime | None]
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    home_courtyard: Mapped[Place | None] = relationship()
+    grants: Mapped[list["RoleGrant"]] = relationship(
+        back_populates="user", foreign_keys="RoleGrant.user_id", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self):
+        return f"<User {self.id} {self.name}>"
+
+    @property
+    def is_active(self):
+        return self.active
+
+    def set_password(self, password):
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password):
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def home_community(self):
+        return self.home_courtyard.ancestor("community") if self.home_courtyard else None
+
+
+class RoleGrant(db.Model):
+    __tablename__ = "role_grant"
+    __table_args__ = (
+        CheckConstraint(
+            "(place_id IS NULL) <> (organization_id IS NULL)", name="one_target"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    place_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id"), index=True
+    )
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="grants", foreign_keys=[user_id])
+    place: Mapped[Place | None] = relationship()
+    organization: Mapped[Organization | None] = relationship()
+    granted_by: Mapped[User | None] = relationship(foreign_keys=[granted_by_id])
+
+    @property
+    def target(self):
+        return self.place or self.organization
+
+    @property
+    def role_label(self):
+        return ROLE_LABELS[self.role]

@@ -1,0 +1,126 @@
+"""The one place that answers "may this user act in this role here?".
+
+A role granted at a place holds for that place and everything under it; ``admin`` holds every
+role there. A role granted in an organization holds for that organization; an admin over the
+organization's home place holds it too. ``resident`` is not granted: a user is a resident of
+every place that contains their home courtyard.
+"""
+
+from flask import abort, g, has_request_context
+from flask_login import current_user
+
+from portal.accounts.models import RoleGrant
+from portal.extensions import db
+from portal.organizations.models import Organization
+from portal.places.models import Place
+
+
+def _grants(user):
+    """Return the user's grants as (role, place_path, organization_id) tuples, once a request."""
+    cache = g.setdefault("_grants", {}) if has_request_context() else {}
+    if user.id not in cache:
+        rows = db.session.execute(
+            db.select(RoleGrant.role, Place.path, RoleGrant.organization_id)
+            .outerjoin(Place, RoleGrant.place_id == Place.id)
+            .where(RoleGrant.user_id == user.id)
+        ).all()
+        cache[user.id] = [tuple(row) for row in rows]
+    return cache[user.id]
+
+
+def forget_grants(user=None):
+    """Drop the per-request cache after grants change."""
+    if has_request_context():
+        cache = g.get("_grants", {})
+        if user is None:
+            cache.clear()
+        else:
+            cache.pop(user.id, None)
+
+
+def _as_tuple(roles):
+    return (roles,) if isinstance(roles, str) else tuple(roles)
+
+
+def can(user, roles, target):
+    """Tell whether ``user`` holds one of ``roles`` at ``target`` (a Place or Organization)."""
+    if user is None or not user.is_authenticated or not user.is_active or target is None:
+        return False
+    roles = _as_tuple(roles)
+    if isinstance(target, Organization):
+        place_roles = ("admin",)
+        place = target.home_place
+        for role, _path, organization_id in _grants(user):
+            if organization_id == target.id and role in roles:
+                return True
+    elif isinstance(target, Place):
+        place_roles = roles + ("admin",)
+        place = target
+        if "resident" in roles and place.contains(user.home_courtyard):
+            return True
+    else:
+        raise TypeError(f"roles are held at a Place or an Organization, not {target!r}")
+    return any(
+        role in place_roles and path is not None and place.path.startswith(path)
+        for role, path, _org in _grants(user)
+    )
+
+
+def places_where(user, roles):
+    """Return the places at which ``user`` was granted one of ``roles`` (or admin)."""
+    if not user.is_authenticated:
+        return []
+    roles = _as_tuple(roles) + ("admin",)
+    return db.session.scalars(
+        db.select(Place)
+        .join(RoleGrant, RoleGrant.place_id == Place.id)
+        .where(RoleGrant.user_id == user.id, RoleGrant.role.in_(roles))
+        .order_by(Place.path)
+    ).all()
+
+
+def organizations_where(user, roles):
+    """Return the organizations in which ``user`` was granted one of ``roles``."""
+    if not user.is_authenticated:
+        return []
+    return db.session.scalars(
+        db.select(Organization)
+        .join(RoleGrant, RoleGrant.organization_id == Organization.id)
+        .where(RoleGrant.user_id == user.id, RoleGrant.role.in_(_as_tuple(roles)))
+        .order_by(Organization.name)
+    ).all()
+
+
+def require(roles, target, user=None):
+    """Abort with 403 unless the user (default: the current one) may act as ``roles`` here."""
+    if not can(user or current_user, roles, target):
+        abort(403)
+
+
+def get_or_404(model, ident):
+    """Load ``model`` by id or abort 404 (ids from URLs are never trusted to exist)."""
+    return db.get_or_404(model, ident)
+
+
+def mask_mobile(mobile):
+    """Return 138****1234 for 13812341234."""
+    if not mobile or len(mobile) < 7:
+        return mobile
+    return mobile[:3] + "****" + mobile[-4:]
+
+
+def may_see_mobile(viewer, person):
+    """The owner and community workers of the person's community see the full number."""
+    if viewer is None or not viewer.is_authenticated:
+        return False
+    if viewer.id == person.id:
+        return True
+    return person.home_courtyard is not None and can(
+        viewer, "community_worker", person.home_courtyard
+    )
+
+
+def shown_mobile(person, viewer=None):
+    """The number as ``viewer`` (default: the current user) may see it."""
+    viewer = current_user if viewer is None else viewer
+    return person.mobile if may_see_mobile(viewer, person) else mask_mobile(person.mobile)

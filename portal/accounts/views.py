@@ -1,0 +1,357 @@
+from flask import abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import get_locale, refresh
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy import or_
+
+from portal import audit
+from portal.accounts import bp
+from portal.accounts.forms import (
+    AssistedRegisterForm,
+    FirstLoginForm,
+    GrantForm,
+    LoginForm,
+    PasswordForm,
+    ProfileForm,
+    RegisterForm,
+)
+from portal.accounts.models import ROLE_LABELS, RoleGrant, User
+from portal.accounts.people import (
+    find_by_mobile,
+    issue_first_login_code,
+    normalize_mobile,
+    redeem_first_login_code,
+)
+from portal.accounts.people import (
+    register as register_user,
+)
+from portal.accounts.permissions import can, get_or_404, places_where, require
+from portal.accounts.roles import GrantRefused, grant_role, grantable_roles, revoke_role
+from portal.extensions import db, limiter
+from portal.forms import EmptyForm, options
+from portal.organizations.models import Organization
+from portal.places.models import Place, within
+from portal.places.tree import courtyards_near, descendants
+from portal.rendering import render
+from portal.urls import safe_next
+
+PEOPLE_PER_PAGE = 30
+
+
+# --- signing in ---
+
+def _login_account_key():
+    return "login-account:" + normalize_mobile(request.form.get("mobile", ""))
+
+
+def _login_failed(response):
+    # Only failed attempts count towards the limit; a successful sign-in redirects.
+    return response.status_code != 303
+
+
+def _login_locked(_limit):
+    form = LoginForm()
+    form.validate()  # keep what was typed, show it back
+    return render("accounts/login.html", form=form, locked=True, status=429)
+
+
+def _limit(name):
+    return lambda: current_app.config["PORTAL"][name]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_login_account_key, methods=["POST"],
+               deduct_when=_login_failed, on_breach=_login_locked)
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"],
+               deduct_when=_login_failed, on_breach=_login_locked)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = find_by_mobile(form.mobile.data)
+        if user is not None and user.is_active and user.check_password(form.password.data):
+            login_user(user, remember=form.remember.data)
+            refresh()
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
+            return redirect(safe_next(), 303)
+        if user is not None and user.password_hash is None and user.first_login_code_hash:
+            form.password.errors.append(
+                _("This account was opened at the service centre. First set a password "
+                  "with the code on your slip.")
+            )
+        else:
+            form.password.errors.append(_("The mobile number or the password is not right."))
+    return render("accounts/login.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.post("/logout")
+def logout():
+    EmptyForm().validate_on_submit() or abort(400)
+    logout_user()
+    session.clear()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("main.home"), 303)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegisterForm()
+    _offer_courtyards(form, g.courtyard)
+    if form.validate_on_submit():
+        user = register_user(form.mobile.data, form.name.data,
+                             db.session.get(Place, form.courtyard.data), form.password.data)
+        login_user(user)
+        flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
+        return redirect(url_for("main.home"), 303)
+    return render("accounts/register.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.route("/first-login", methods=["GET", "POST"])
+def first_login():
+    """A resident registered at the counter sets their own password with the slip's code."""
+    form = FirstLoginForm()
+    if form.validate_on_submit():
+        user = find_by_mobile(form.mobile.data)
+        if redeem_first_login_code(user, form.code.data, form.password.data):
+            login_user(user)
+            flash(_("Your password is set. Welcome, %(name)s.", name=user.name), "success")
+            return redirect(url_for("main.home"), 303)
+        form.code.errors.append(
+            _("This code is not right or has expired. Ask your community worker for a new slip.")
+        )
+    return render("accounts/first_login.html", form=form, status=422 if form.errors else 200)
+
+
+# --- the profile ---
+
+def _offer_courtyards(form, around, also=None):
+    """Offer the courtyards of the community of ``around`` (and of ``also``)."""
+    courtyards = []
+    for place in (around, also):
+        if place is not None:
+            courtyards += [c for c in courtyards_near(place) if c not in courtyards]
+    form.courtyard.choices = options((c.id, c.name) for c in courtyards)
+    return courtyards
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    # "Make this my courtyard" on a place page links here with ?courtyard=<id>.
+    wanted = request.args.get("courtyard", type=int)
+    wanted = db.session.get(Place, wanted) if wanted else None
+    if wanted is not None and wanted.kind != "courtyard":
+        wanted = None
+    shown = wanted or current_user.home_courtyard
+    form = ProfileForm(obj=current_user, courtyard=shown.id if shown else None)
+    if not _offer_courtyards(form, current_user.home_courtyard or g.courtyard, wanted):
+        del form.courtyard  # nothing to choose from yet (an administrator, say)
+    if form.validate_on_submit():
+        current_user.name = form.name.data
+        if "courtyard" in form:
+            current_user.home_courtyard = db.session.get(Place, form.courtyard.data)
+        current_user.locale = form.locale.data
+        current_user.text_size = form.text_size.data
+        refresh()
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("accounts.profile"), 303)
+    if not form.is_submitted():
+        form.locale.data = current_user.locale or str(get_locale())
+        form.text_size.data = current_user.text_size or "standard"
+    return render("accounts/profile.html", form=form,
+                  password_form=PasswordForm(formdata=None, prefix="pw"),
+                  status=422 if form.errors else 200)
+
+
+@bp.post("/profile/password")
+@login_required
+def change_password():
+    form = PasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        if current_user.check_password(form.current.data):
+            current_user.set_password(form.password.data)
+            audit.record("user.password", current_user, actor=current_user)
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("accounts.profile"), 303)
+        form.current.errors.append(_("That is not your current password."))
+    profile_form = ProfileForm(formdata=None, obj=current_user,
+                               courtyard=current_user.home_courtyard_id)
+    if not _offer_courtyards(profile_form, current_user.home_courtyard or g.courtyard):
+        del profile_form.courtyard
+    return render("accounts/profile.html", form=profile_form, password_form=form, status=422)
+
+
+# --- the counter: community workers ---
+
+def _worker_places():
+    places = places_where(current_user, "community_worker")
+    if not places:
+        abort(403)
+    return places
+
+
+@bp.get("/work")
+@login_required
+def work():
+    """A community worker's desk: register a resident, find a person, manage roles."""
+    places = _worker_places()
+    organizations = db.session.scalars(
+        db.select(Organization).join(Place, Organization.home_place_id == Place.id)
+        .where(or_(*(within(p) for p in places))).order_by(Organization.name)
+    ).all()
+    return render("accounts/work.html", places=places, organizations=organizations)
+
+
+@bp.route("/counter", methods=["GET", "POST"])
+@login_required
+def counter():
+    """Register a resident at the counter; they get a slip with a one-time code."""
+    places = _worker_places()
+    form = AssistedRegisterForm()
+    form.courtyard.choices = [
+        choice for place in places for choice in options(
+            ((c.id, c.name) for c in db.session.scalars(descendants(place, "courtyard"))),
+            group=place.name)
+    ]
+    if form.validate_on_submit():
+        courtyard = db.session.get(Place, form.courtyard.data)
+        require("community_worker", courtyard)
+        user = register_user(form.mobile.data, form.name.data, courtyard,
+                             registered_by=current_user)
+        session["slip_code"] = {"user": user.id, "code": issue_first_login_code(user, current_user)}
+        return redirect(url_for("accounts.slip", user_id=user.id), 303)
+    return render("accounts/counter.html", form=form, status=422 if form.errors else 200)
+
+
+def _person_in_scope(user_id):
+    person = get_or_404(User, user_id)
+    if person.home_courtyard is None or not can(current_user, "community_worker",
+                                                 person.home_courtyard):
+        abort(403)
+    return person
+
+
+@bp.get("/people/<int:user_id>/slip")
+@login_required
+def slip(user_id):
+    """The printable first-login slip; the code is shown once, right after it was made."""
+    person = _person_in_scope(user_id)
+    pending = session.pop("slip_code", None)
+    code = pending["code"] if pending and pending.get("user") == person.id else None
+    return render("accounts/slip.html", person=person, code=code, form=EmptyForm())
+
+
+@bp.post("/people/<int:user_id>/code")
+@login_required
+def new_code(user_id):
+    """Print a new first-login code (a forgotten password, a lost slip)."""
+    person = _person_in_scope(user_id)
+    EmptyForm().validate_on_submit() or abort(400)
+    person.password_hash = None
+    session["slip_code"] = {"user": person.id, "code": issue_first_login_code(person, current_user)}
+    return redirect(url_for("accounts.slip", user_id=person.id), 303)
+
+
+@bp.get("/people")
+@login_required
+def people():
+    """Find residents of my communities by mobile number or name."""
+    places = _worker_places()
+    query = request.args.get("q", "").strip()[:40]
+    found = None
+    if query:
+        digits = normalize_mobile(query)
+        condition = (User.mobile.endswith(digits) if digits.isdigit() and len(digits) >= 4
+                     else User.name.contains(query, autoescape=True))
+        found = db.paginate(
+            db.select(User).join(Place, User.home_courtyard_id == Place.id)
+            .where(condition, or_(*(within(p) for p in places))).order_by(User.name),
+            per_page=PEOPLE_PER_PAGE, error_out=False,
+        )
+    return render("accounts/people.html", block="results", query=query, found=found)
+
+
+@bp.get("/people/<int:user_id>")
+@login_required
+def person(user_id):
+    person = _person_in_scope(user_id)
+    return render("accounts/person.html", person=person, form=EmptyForm())
+
+
+# --- roles ---
+
+def _roles_page(target, form=None, status=200):
+    roles = grantable_roles(current_user, target)
+    if not roles:
+        abort(403)
+    form = form or GrantForm(formdata=None)
+    form.set_roles(roles)
+    column = RoleGrant.organization_id if isinstance(target, Organization) else RoleGrant.place_id
+    grants = db.session.scalars(
+        db.select(RoleGrant).where(column == target.id).order_by(RoleGrant.role, RoleGrant.id)
+    ).all()
+    lineage = (target.home_place if isinstance(target, Organization) else target).lineage()
+    return render("accounts/roles.html", target=target, grants=grants, form=form,
+                  revoke_form=EmptyForm(), lineage=lineage, status=status)
+
+
+def _grant(target):
+    form = GrantForm()
+    form.set_roles(grantable_roles(current_user, target) or abort(403))
+    if form.validate_on_submit():
+        person = find_by_mobile(form.mobile.data)
+        if person is None:
+            form.mobile.errors.append(_("No one is registered with this number."))
+        else:
+            try:
+                grant_role(current_user, person, form.role.data, target)
+            except GrantRefused as refused:
+                form.role.errors.append(GRANT_REFUSALS[refused.reason]())
+            else:
+                flash(_("%(name)s is now %(role)s.", name=person.name,
+                        role=ROLE_LABELS[form.role.data]), "success")
+                return redirect(request.path, 303)
+    return _roles_page(target, form, status=422)
+
+
+GRANT_REFUSALS = {
+    "outside_scope": lambda: _("You cannot give this role here."),
+    "self": lambda: _("You cannot change your own roles. Ask another worker."),
+    "already": lambda: _("This person already has this role here."),
+}
+
+
+@bp.route("/roles/place/<int:place_id>", methods=["GET", "POST"])
+@login_required
+def place_roles(place_id):
+    place = get_or_404(Place, place_id)
+    return _grant(place) if request.method == "POST" else _roles_page(place)
+
+
+@bp.route("/roles/organization/<int:organization_id>", methods=["GET", "POST"])
+@login_required
+def organization_roles(organization_id):
+    organization = get_or_404(Organization, organization_id)
+    return _grant(organization) if request.method == "POST" else _roles_page(organization)
+
+
+@bp.post("/roles/<int:grant_id>/revoke")
+@login_required
+def revoke(grant_id):
+    grant = get_or_404(RoleGrant, grant_id)
+    EmptyForm().validate_on_submit() or abort(400)
+    target = grant.target
+    try:
+        revoke_role(current_user, grant)
+    except GrantRefused as refused:
+        if refused.reason == "outside_scope":
+            abort(403)
+        flash(GRANT_REFUSALS[refused.reason](), "error")
+    else:
+        flash(_("The role was taken back."), "success")
+    endpoint, key = (("accounts.organization_roles", "organization_id")
+                     if isinstance(target, Organization) else ("accounts.place_roles", "place_id"))
+    return redirect(url_for(endpoint, **{key: target.id}), 303)

@@ -1,0 +1,44 @@
+"""The audit log: who did what to what, and for whom, kept for review."""
+
+import json
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.timeutil import utcnow
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    # Set when a community worker acts for a resident (代办): the resident's id.
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int | None]
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+
+    actor = relationship("User", foreign_keys=[actor_id])
+
+    @property
+    def details(self):
+        return json.loads(self.detail or "{}")
+
+
+def record(action, subject, actor=None, on_behalf_of=None, **detail):
+    """Add an audit entry for ``action`` on ``subject`` (a model instance) to the session."""
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        on_behalf_of_id=getattr(on_behalf_of, "id", None),
+        action=action,
+        subject_type=type(subject).__name__,
+        subject_id=getattr(subject, "id", None),
+        detail=json.dumps(detail, ensure_ascii=False, default=str),
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,23 @@
+"""Command-line tasks: `flask --app wsgi seed-demo` and friends."""
+
+import click
+
+from portal.extensions import db
+
+
+def register_commands(app):
+    @app.cli.command("seed-demo")
+    @click.option("--if-empty", is_flag=True, help="Do nothing when the database has places.")
+    def seed_demo_command(if_empty):
+        """Load the demo world (safe to run again)."""
+        from portal.demo import DEMO_PASSWORD, demo_logins, seed_demo
+        from portal.places.models import Place
+
+        if if_empty and db.session.scalar(db.select(Place.id).limit(1)) is not None:
+            click.echo("The database already has data; demo data not loaded.")
+        else:
+            seed_demo()
+            click.echo("Demo data loaded.")
+        click.echo(f"Demo sign-ins (password {DEMO_PASSWORD}):")
+        for line in demo_logins():
+            click.echo(line)

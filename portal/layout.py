@@ -1,0 +1,84 @@
+"""What every page knows: the visitor's courtyard and community, text size, language."""
+
+import json
+
+from flask import current_app, g, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+from portal.accounts.models import TEXT_SIZES
+from portal.accounts.permissions import can, shown_mobile
+from portal.extensions import db
+from portal.places.models import Place
+from portal.urls import current_path
+
+COURTYARD_COOKIE = "courtyard"
+LANGUAGE_COOKIE = "lang"
+TEXT_SIZE_COOKIE = "size"
+COOKIE_AGE = 365 * 24 * 3600
+
+
+def chosen_courtyard():
+    """The signed-in user's home courtyard, else the one chosen in this browser."""
+    if current_user.is_authenticated and current_user.home_courtyard is not None:
+        return current_user.home_courtyard
+    raw = request.cookies.get(COURTYARD_COOKIE, "")
+    if raw.isdigit():
+        place = db.session.get(Place, int(raw))
+        if place is not None and place.kind == "courtyard":
+            return place
+    return None
+
+
+def text_size():
+    if current_user.is_authenticated and current_user.text_size in TEXT_SIZES:
+        return current_user.text_size
+    size = request.cookies.get(TEXT_SIZE_COOKIE)
+    return size if size in TEXT_SIZES else "standard"
+
+
+def set_preference_cookie(response, name, value):
+    response.set_cookie(
+        name, str(value), max_age=COOKIE_AGE, httponly=True, samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
+
+
+def load_place_context():
+    if request.endpoint == "static":
+        return
+    g.courtyard = chosen_courtyard()
+    g.community = g.courtyard.ancestor("community") if g.courtyard else None
+
+
+def template_context():
+    from portal import htmx_config
+
+    locale = str(get_locale())
+    community = g.get("community")
+    return {
+        "courtyard": g.get("courtyard"),
+        "community": community,
+        "hotline": (community.phone if community and community.phone
+                    else current_app.config["PORTAL"]["HOTLINE"]),
+        "html_lang": "zh-Hans" if locale == "zh_Hans" else locale,
+        "locale": locale,
+        "text_size": text_size(),
+        "htmx_config": json.dumps(htmx_config(), separators=(",", ":")),
+        "current_path": current_path(),
+    }
+
+
+def place_crumb(place):
+    """A breadcrumb (label, url) for a place."""
+    return place.name, url_for("places.show", place_id=place.id)
+
+
+def register(app):
+    app.jinja_env.filters["place_crumb"] = place_crumb
+    app.before_request(load_place_context)
+    app.context_processor(template_context)
+    app.jinja_env.globals.update(can=can, shown_mobile=shown_mobile)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

@@ -1,0 +1,6 @@
+"""Import every model module so SQLAlchemy and Alembic see all tables."""
+
+from portal.accounts.models import RoleGrant, User  # noqa: F401
+from portal.audit import AuditEntry  # noqa: F401
+from portal.organizations.models import Organization  # noqa: F401
+from portal.places.models import Place  # noqa: F401

@@ -1,0 +1,51 @@
+"""Building and querying the place tree."""
+
+from portal.extensions import db
+from portal.places.models import PLACE_KINDS, Place, within
+
+
+class InvalidPlace(ValueError):
+    """A place that cannot sit where it was asked to."""
+
+
+def add_place(kind, name, parent=None, **fields):
+    """Create a place under ``parent`` and give it its materialised path."""
+    if kind not in PLACE_KINDS:
+        raise InvalidPlace(f"unknown kind {kind!r}")
+    if parent is not None and PLACE_KINDS.index(parent.kind) >= PLACE_KINDS.index(kind):
+        raise InvalidPlace(f"a {kind} cannot sit under a {parent.kind}")
+    place = Place(kind=kind, name=name, parent=parent, **fields)
+    db.session.add(place)
+    db.session.flush()  # the path needs the id
+    place.path = (parent.path if parent else "/") + f"{place.id}/"
+    place.depth = parent.depth + 1 if parent else 0
+    return place
+
+
+def descendants(place, kind=None):
+    """Select the places under ``place`` (not itself), optionally of one kind."""
+    query = db.select(Place).where(within(place), Place.id != place.id)
+    if kind:
+        query = query.where(Place.kind == kind)
+    return query.order_by(Place.name)
+
+
+def courtyards_near(courtyard):
+    """Courtyards of the same community (for choosing a home among neighbours)."""
+    community = courtyard.ancestor("community") or courtyard.parent or courtyard
+    return db.session.scalars(descendants(community, "courtyard")).all()
+
+
+def search(text, kinds=("community", "courtyard"), limit=20):
+    """Find places whose name contains ``text`` (for the "find my courtyard" box)."""
+    text = text.strip()
+    if not text:
+        return []
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    query = (
+        db.select(Place)
+        .where(Place.kind.in_(kinds), Place.name.like(f"%{escaped}%", escape="\\"))
+        .order_by(Place.depth, Place.name)
+        .limit(limit)
+    )
+    return db.session.scalars(query).all()

@@ -1,0 +1,30 @@
+"""Render a page, or for an htmx request only the block of it that changed.
+
+The page template is the single source of its markup: an htmx request gets one of its blocks,
+rendered with the same context, instead of a second copy kept in a partial.
+"""
+
+from flask import current_app, make_response, render_template, request
+
+
+def render_block(template_name, block, **context):
+    """Render one ``{% block %}`` of ``template_name`` with the usual template context."""
+    app = current_app._get_current_object()
+    template = app.jinja_env.get_or_select_template(template_name)
+    app.update_template_context(context)
+    return "".join(template.blocks[block](template.new_context(context)))
+
+
+def render(template_name, block=None, status=200, **context):
+    """Render ``template_name``; for an htmx request naming no other target, just ``block``.
+
+    Bad input is answered with status 422, which htmx is configured to swap in, and which
+    rolls the request's transaction back (see ``portal.commit_or_roll_back``).
+    """
+    if block and request.htmx and not request.htmx.boosted:
+        html = render_block(template_name, block, **context)
+    else:
+        html = render_template(template_name, **context)
+    response = make_response(html, status)
+    response.vary.add("HX-Request")
+    return response

@@ -1,0 +1,33 @@
+import pytest
+
+from portal.config import InsecureConfiguration, read_settings, secret_key
+
+
+def test_settings_come_from_portal_variables_with_types_kept():
+    settings = read_settings({"PORTAL_FIRST_LOGIN_CODE_HOURS": "24", "PORTAL_ENV": "production",
+                              "OTHER": "x"})
+    assert settings["FIRST_LOGIN_CODE_HOURS"] == 24
+    assert settings["ENV"] == "production"
+    assert settings["DEFAULT_LOCALE"] == "zh_Hans"
+
+
+def test_a_secret_key_is_generated_once_into_the_instance_folder(tmp_path):
+    settings = read_settings({})
+    first = secret_key(settings, tmp_path)
+    assert len(first) == 64 and secret_key(settings, tmp_path) == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    with pytest.raises(InsecureConfiguration):
+        secret_key(read_settings({"PORTAL_ENV": "production"}), tmp_path)
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_marks_cookies_secure(tmp_path, monkeypatch):
+    from portal import create_app
+
+    monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"ENV": "production", "SECRET_KEY": "x" * 40,
+                      "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]

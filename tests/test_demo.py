@@ -1,0 +1,38 @@
+from portal.accounts.models import RoleGrant, User
+from portal.accounts.permissions import can
+from portal.demo import DEMO_PASSWORD, PEOPLE, seed_demo
+from portal.extensions import db
+from portal.places.models import Place
+
+
+def counts():
+    return [db.session.scalar(db.select(db.func.count()).select_from(model))
+            for model in (Place, User, RoleGrant)]
+
+
+def test_seed_demo_is_idempotent_and_has_one_account_per_role(runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "13900000001" in result.output and DEMO_PASSWORD in result.output
+    first = counts()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert counts() == first
+    roles = {role for _m, _n, held, _h, _p in PEOPLE for role, _t in held}
+    assert roles == {"admin", "community_worker", "courtyard_leader", "council_member",
+                     "org_staff", "volunteer"}
+
+
+def test_seed_demo_if_empty_leaves_existing_data_alone(runner, world):
+    result = runner.invoke(args=["seed-demo", "--if-empty"])
+    assert "not loaded" in result.output
+    assert db.session.scalar(db.select(User).filter_by(mobile="13900000001")) is None
+
+
+def test_demo_world_holds_together():
+    world = seed_demo()
+    worker = world["13900000001"]
+    assert worker.check_password(DEMO_PASSWORD)
+    assert can(worker, "community_worker", world["草堂东路133号院"])
+    assert world["草堂东路133号院"].ancestor("community").name == "草堂路社区"
+    assert all(p.latitude for p in db.session.scalars(
+        db.select(Place).filter_by(kind="courtyard")))
