@@ -63,7 +63,9 @@ def app(tmp_path_factory):
         if db.engine.dialect.name != "sqlite":
             _drop_everything()
         upgrade()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()  # close pooled connections before the interpreter does
 
 
 def _drop_everything():

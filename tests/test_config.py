@@ -1,6 +1,7 @@
 import pytest
 
 from portal.config import InsecureConfiguration, read_settings, secret_key
+from portal.extensions import db
 
 
 def test_settings_come_from_portal_variables_with_types_kept():
@@ -31,3 +32,5 @@ def test_production_marks_cookies_secure(tmp_path, monkeypatch):
     app = create_app({"ENV": "production", "SECRET_KEY": "x" * 40,
                       "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    with app.app_context():
+        db.engine.dispose()
