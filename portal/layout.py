@@ -10,6 +10,7 @@ from portal.accounts.models import TEXT_SIZES
 from portal.accounts.permissions import can, shown_mobile
 from portal.extensions import db
 from portal.places.models import Place
+from portal.qr import qr_svg
 from portal.urls import current_path
 
 COURTYARD_COOKIE = "courtyard"
@@ -78,7 +79,7 @@ def register(app):
     app.jinja_env.filters["place_crumb"] = place_crumb
     app.before_request(load_place_context)
     app.context_processor(template_context)
-    app.jinja_env.globals.update(can=can, shown_mobile=shown_mobile)
+    app.jinja_env.globals.update(can=can, shown_mobile=shown_mobile, qr_svg=qr_svg)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -52,6 +52,12 @@ def test_register_asks_to_choose_a_courtyard_first(client, world):
     assert 'name="password"' not in page
 
 
+def test_register_offers_the_chosen_courtyard_first(client, world):
+    choose(client, world["courtyard2"])
+    page = text(client.get("/accounts/register"))
+    assert f'<option selected value="{world["courtyard2"].id}">' in page
+
+
 def test_register_signs_the_resident_in(client, world):
     choose(client, world["courtyard"])
     response = client.submit("/accounts/register", registration(world, mobile="138 1234 5678"))
@@ -256,16 +262,18 @@ def test_worker_registers_a_resident_who_then_sets_a_password(client, world, log
         "mobile": "13712345678", "name": "刘奶奶", "courtyard": world["courtyard2"].id})
     assert response.status_code == 303
     slip = text(client.get(response.headers["Location"]))
-    code = slip.split('<dd class="code">')[1].split("<")[0]
+    shown = slip.split('<dd class="code">')[1].split("<")[0]  # "1234 5678", easy to read
+    code = shown.replace(" ", "")
     assert len(code) == 8 and code.isdigit()
+    assert '<svg role="img" aria-label="' in slip  # a QR code to the first-login page
     resident = find_by_mobile("13712345678")
     assert resident.password_hash is None and resident.registered_by_id == worker.id
     # The code is shown once; reloading the slip does not show it again.
-    assert code not in text(client.get(response.headers["Location"]))
+    assert shown not in text(client.get(response.headers["Location"]))
 
     client.submit("/accounts/logout")
     response = client.submit("/accounts/first-login", {
-        "mobile": "13712345678", "code": code, "password": "888888", "confirm": "888888"})
+        "mobile": "13712345678", "code": shown, "password": "888888", "confirm": "888888"})
     assert response.status_code == 303
     db.session.refresh(resident)
     assert resident.check_password("888888") and resident.first_login_code_hash is None

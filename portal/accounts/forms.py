@@ -47,9 +47,9 @@ def new_password_fields():
     return password, confirm
 
 
-def courtyard_field():
+def courtyard_field(label=None):
     # Choices are the courtyards of the person's community, filled in by the view.
-    return ChoiceField(_l("Your courtyard"), coerce=int,
+    return ChoiceField(label or _l("Your courtyard"), coerce=int,
                        validators=[InputRequired(_l("Choose your courtyard."))],
                        message=_l("Choose one of the courtyards listed."))
 
@@ -118,7 +118,7 @@ class AssistedRegisterForm(FlaskForm):
         ],
         render_kw={"maxlength": NAME_MAX},
     )
-    courtyard = courtyard_field()
+    courtyard = courtyard_field(_l("Resident's courtyard"))
 
 
 class GrantForm(FlaskForm):

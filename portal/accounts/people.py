@@ -71,7 +71,7 @@ def redeem_first_login_code(user, code, new_password):
         or not user.first_login_code_hash
         or user.first_login_code_expires_at is None
         or user.first_login_code_expires_at < utcnow()
-        or not check_password_hash(user.first_login_code_hash, code.strip())
+        or not check_password_hash(user.first_login_code_hash, re.sub(r"\s", "", code))
     ):
         return False
     user.set_password(new_password)

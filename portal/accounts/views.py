@@ -98,7 +98,7 @@ def logout():
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
-    form = RegisterForm()
+    form = RegisterForm(courtyard=g.courtyard.id if g.courtyard else None)
     _offer_courtyards(form, g.courtyard)
     if form.validate_on_submit():
         user = register_user(form.mobile.data, form.name.data,

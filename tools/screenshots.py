@@ -1,0 +1,136 @@
+"""Screenshot the portal in headless Chromium, on a fresh demo database.
+
+    python -m tools.screenshots                 # the README tour into docs/screenshots/
+    python -m tools.screenshots --review DIR    # every page at 360/240 px, JS on/off, zh/en
+
+The review set is for looking at pages before calling UI work done; it is not committed.
+"""
+
+import argparse
+import os
+import tempfile
+import threading
+from pathlib import Path
+
+from werkzeug.serving import make_server
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-dev-shm-usage"]
+
+# (file name, who signs in (demo mobile) or None, path, options): options may choose a
+# courtyard (cookie), fill fields ({selector: value}) and click a button before the shot.
+TOUR = [
+    ("home-zh-360", None, "/", {"courtyard": "草堂东路133号院"}),
+    ("places-zh-360", None, "/places/?q=草堂", {}),
+    ("register-zh-360", None, "/accounts/register", {"courtyard": "草堂东路133号院"}),
+    ("counter-slip-zh-360", "13900000001", "/accounts/counter",
+     {"fill": {"#mobile": "13712345678", "#name": "刘桂兰"}, "click": "main form button"}),
+]
+
+
+def serve(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def build_demo_app(instance):
+    os.environ["PORTAL_INSTANCE_PATH"] = instance
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from portal.demo import seed_demo
+    from portal.extensions import db
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{instance}/shots.db", "SECRET_KEY": "shots",
+                      "LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
+                      "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute"})
+    with app.app_context():
+        upgrade()
+        world = seed_demo()
+        names = {name: getattr(obj, "id", None) for name, obj in world.items()}
+        db.session.remove()
+    return app, names
+
+
+def review_pages(ids):
+    """Every page worth looking at: (name, who, path)."""
+    c = ids["草堂东路133号院"]
+    pages = [
+        ("home", None, "/"), ("places", None, "/places/?q=草堂"),
+        ("community", None, f"/places/{ids['草堂路社区']}"), ("courtyard", None, f"/places/{c}"),
+        ("organization", None, f"/organizations/{ids['常青树社会服务中心']}"),
+        ("login", None, "/accounts/login"), ("register", None, "/accounts/register"),
+        ("first-login", None, "/accounts/first-login"), ("not-found", None, "/nowhere"),
+        ("profile", "13900000006", "/accounts/profile"),
+        ("work", "13900000001", "/accounts/work"), ("counter", "13900000001", "/accounts/counter"),
+        ("people", "13900000001", "/accounts/people?q=张"),
+        ("roles", "13900000001", f"/accounts/roles/place/{c}"),
+    ]
+    extra = os.environ.get("SHOTS_EXTRA")  # "name|who|path;…" for pages of other domains
+    for item in filter(None, (extra or "").split(";")):
+        name, who, path = item.split("|")
+        pages.append((name, who or None, path))
+    return pages
+
+
+def sign_in(page, mobile):
+    page.goto("/accounts/login")
+    page.locator("#mobile").fill(mobile)
+    page.locator("#password").fill("linli2026")
+    page.locator("main form button").click()
+
+
+def shoot(base_url, jobs, out):
+    from playwright.sync_api import sync_playwright
+
+    out.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                             args=CHROMIUM_ARGS)
+        for name, who, path, width, javascript, locale, courtyard_id, options in jobs:
+            context = browser.new_context(base_url=base_url, java_script_enabled=javascript,
+                                          viewport={"width": width, "height": 800},
+                                          locale="zh-CN" if locale == "zh" else "en-GB")
+            if courtyard_id:
+                context.add_cookies([{"name": "courtyard", "value": str(courtyard_id),
+                                      "url": base_url}])
+            page = context.new_page()
+            if who:
+                sign_in(page, who)
+            page.goto(path)
+            for selector, value in options.get("fill", {}).items():
+                page.locator(selector).fill(value)
+            if options.get("click"):
+                page.locator(options["click"]).click()
+            page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+            context.close()
+        browser.close()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--review", metavar="DIR", help="write the review matrix into DIR")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as instance:
+        app, ids = build_demo_app(instance)
+        server = serve(app)
+        base_url = f"http://127.0.0.1:{server.server_port}"
+        if args.review:
+            jobs = [(f"{name}-{lang}-{width}-{'js' if js else 'nojs'}", who, path, width, js,
+                     lang, ids["草堂东路133号院"], {})
+                    for name, who, path in review_pages(ids)
+                    for lang in ("zh", "en") for width in (360, 240) for js in (False, True)
+                    if not (width == 240 and js) and not (lang == "en" and width == 240)]
+            shoot(base_url, jobs, Path(args.review))
+        else:
+            jobs = [(name, who, path, 360, False, "zh", ids.get(options.get("courtyard")), options)
+                    for name, who, path, options in TOUR]
+            shoot(base_url, jobs, ROOT / "docs" / "screenshots")
+        server.shutdown()
+
+
+if __name__ == "__main__":
+    main()
