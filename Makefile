@@ -49,6 +49,7 @@ run: install
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 test: install-test
+	$(BIN)/ruff check portal tests tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install-test

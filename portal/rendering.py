@@ -21,7 +21,9 @@ def render(template_name, block=None, status=200, **context):
     Bad input is answered with status 422, which htmx is configured to swap in, and which
     rolls the request's transaction back (see ``portal.commit_or_roll_back``).
     """
-    if block and request.htmx and not request.htmx.boosted:
+    htmx = request.htmx
+    # Boosted links and history restores (back button) replace the whole page.
+    if block and htmx and not (htmx.boosted or htmx.history_restore_request):
         html = render_block(template_name, block, **context)
     else:
         html = render_template(template_name, **context)

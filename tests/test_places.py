@@ -87,6 +87,12 @@ def test_search_as_htmx_returns_only_the_results_block(client, world):
     assert "HX-Request" in response.headers["Vary"]
 
 
+def test_back_button_restore_gets_the_whole_page(client, world):
+    response = client.get("/places/", query_string={"q": "133"},
+                          headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in text(response)
+
+
 def test_place_page_shows_children_and_breadcrumbs(client, world):
     page = text(client.get(f"/places/{world['community'].id}"))
     assert "草堂东路133号院" in page and "草堂北路8号院" in page

@@ -2,7 +2,7 @@
 
 Builds two worlds (1 % and 100 % of DESIGN.md's city scale) in fresh databases, asks each main
 page many times through the WSGI app (no network in the way), and prints p50 and p95 per page
-and the growth ratio between the two sizes. Budgets: p95 ≤ 50 ms at city scale; 100× more
+and the growth of the median between the two sizes. Budgets: p95 ≤ 50 ms at city scale; 100× more
 rows may make a page at most 1.3× slower.
 
     python -m tools.bench                   # SQLite files in a temporary folder
@@ -135,7 +135,7 @@ def main():
                 db.engine.dispose()
     print()
     print("| page | status | " + " | ".join(f"p50 / p95 ms at {s}" for s in scales)
-          + (" | growth p95 |" if len(scales) == 2 else " |"))
+          + (" | growth p50 |" if len(scales) == 2 else " |"))
     print("|---" * (3 + len(scales)) + "|")
     failures = []
     for label in measured[scales[-1]]:
@@ -144,7 +144,8 @@ def main():
         status = measured[scales[-1]][label][0]
         growth = ""
         if len(scales) == 2 and label in measured[scales[0]]:
-            ratio = measured[scales[1]][label][2] / measured[scales[0]][label][2]
+            # Growth compares medians: a p95 of 40 samples on a shared machine is mostly noise.
+            ratio = measured[scales[1]][label][1] / measured[scales[0]][label][1]
             growth = f" | {ratio:.2f}×"
             if ratio > BUDGET_GROWTH:
                 failures.append(f"{label}: grew {ratio:.2f}×")

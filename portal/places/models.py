@@ -61,13 +61,9 @@ class Place(db.Model):
     def lineage(self):
         """Return the places from the root down to this one (one query, then remembered)."""
         cached = self.__dict__.get("_lineage")
-        if cached is not None and cached[0] == self.path:
-            return cached[1]
-        ids = self.lineage_ids
-        by_id = {p.id: p for p in db.session.scalars(db.select(Place).where(Place.id.in_(ids)))}
-        places = [by_id[i] for i in ids if i in by_id]
-        self.__dict__["_lineage"] = (self.path, places)
-        return places
+        if cached is None or cached[0] != self.path:
+            preload_lineages([self])
+        return self.__dict__["_lineage"][1]
 
     def ancestor(self, kind):
         """Return the nearest place of ``kind`` at or above this one, or None."""
@@ -80,6 +76,16 @@ class Place(db.Model):
     @property
     def has_coordinates(self):
         return self.latitude is not None and self.longitude is not None
+
+
+def preload_lineages(places):
+    """Load the lineages of many places with one query (lists of search results, say)."""
+    ids = {i for place in places for i in place.lineage_ids}
+    by_id = {p.id: p for p in db.session.scalars(db.select(Place).where(Place.id.in_(ids)))}
+    for place in places:
+        lineage = [by_id[i] for i in place.lineage_ids if i in by_id]
+        place.__dict__["_lineage"] = (place.path, lineage)
+    return places
 
 
 def within(place, column=None):

@@ -1,7 +1,7 @@
 """Building and querying the place tree."""
 
 from portal.extensions import db
-from portal.places.models import PLACE_KINDS, Place, within
+from portal.places.models import PLACE_KINDS, Place, preload_lineages, within
 
 
 class InvalidPlace(ValueError):
@@ -48,4 +48,4 @@ def search(text, kinds=("community", "courtyard"), limit=20):
         .order_by(Place.depth, Place.name)
         .limit(limit)
     )
-    return db.session.scalars(query).all()
+    return preload_lineages(db.session.scalars(query).all())
