@@ -5,7 +5,7 @@ import importlib
 import os
 from pathlib import Path
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
@@ -17,7 +17,7 @@ from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, mig
 ROOT = Path(__file__).resolve().parent.parent
 
 # One blueprint per domain, each a package of the same name.
-DOMAINS = ("main", "places", "accounts", "organizations")
+DOMAINS = ("main", "places", "accounts", "organizations", "timebank")
 
 # Strict: no inline script or style anywhere, nothing loaded from elsewhere.
 CONTENT_SECURITY_POLICY = (
@@ -80,6 +80,8 @@ def load_user(user_id):
 
 def select_locale():
     """The user's setting, then the language cookie, then the browser's, then Chinese."""
+    if not has_request_context():  # commands and jobs speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     if request.cookies.get("lang") in LOCALES:
@@ -96,11 +98,21 @@ def select_locale():
 def sqlite_pragmas(dbapi_connection, _record):
     """Foreign keys on, write-ahead log and a busy timeout for the embedded database."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
+        # Python's sqlite3 starts transactions late and on its own, so a SAVEPOINT issued
+        # first would commit on release; SQLAlchemy begins them instead (see sqlite_begin).
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def sqlite_begin(connection):
+    """Begin every SQLite transaction explicitly, so savepoints nest inside it."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
 
 
 def commit_or_roll_back(response):

@@ -21,3 +21,20 @@ def register_commands(app):
         click.echo(f"Demo sign-ins (password {DEMO_PASSWORD}):")
         for line in demo_logins():
             click.echo(line)
+
+    @app.cli.group("timebank")
+    def timebank_group():
+        """Time-bank tasks."""
+
+    @timebank_group.command("verify")
+    def verify_command():
+        """Recompute every balance from the ledger's entries; exit 1 on any difference."""
+        from portal.timebank.ledger import verify
+
+        problems = verify()
+        for problem in problems:
+            click.echo(problem)
+        click.echo(f"{len(problems)} problem(s) found." if problems
+                   else "Every balance equals the sum of its entries.")
+        if problems:
+            raise SystemExit(1)

@@ -27,6 +27,14 @@ DEFAULTS = {
     "FIRST_LOGIN_CODE_HOURS": 72,
     # Shown in the footer when no community is chosen.
     "HOTLINE": "12345",
+    # Time bank: how many days back a volunteer may log hours.
+    "TIMEBANK_LOG_WINDOW_DAYS": 90,
+    # Most hours a person may hold (Nanjing's rule is 1,500); earned hours above it go to
+    # the community's pool.
+    "TIMEBANK_STORAGE_CAP_HOURS": 1500,
+    # Who may spend hours on services (help from a volunteer, service rewards): "anyone", or
+    # "eligible" — only people a community worker has marked (aged 60+, hardship, disability).
+    "TIMEBANK_SPENDERS": "anyone",
 }
 
 LOCALES = ("zh_Hans", "en")

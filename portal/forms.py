@@ -1,8 +1,11 @@
 """Form pieces shared by every domain."""
 
+import unicodedata
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField
+from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
@@ -71,3 +74,54 @@ class ChoiceField(_ChoiceMixin, SelectField):
 
 class RadioChoiceField(_ChoiceMixin, RadioField):
     pass
+
+
+def _typed(valuelist):
+    """What was typed, with full-width digits and punctuation made plain."""
+    return unicodedata.normalize("NFKC", valuelist[0]).strip() if valuelist else ""
+
+
+class WholeNumberField(IntegerField):
+    """A whole number; bad input gets a plain message instead of WTForms' own."""
+
+    def process_formdata(self, valuelist):
+        text = _typed(valuelist)
+        self.data = None
+        if text:
+            try:
+                self.data = int(text)
+            except ValueError:
+                raise ValueError(_l("Write a whole number, like 3.")) from None
+
+
+class DayField(DateField):
+    """A date typed or picked: 2026-11-29, 2026/11/29 or 2026年11月29日."""
+
+    FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
+
+    def process_formdata(self, valuelist):
+        text = _typed(valuelist)
+        self.data = None
+        if text:
+            for pattern in self.FORMATS:
+                try:
+                    self.data = datetime.strptime(text, pattern).date()
+                    return
+                except ValueError:
+                    continue
+            raise ValueError(_l("Write the date like 2026-11-29."))
+
+
+class ClockField(TimeField):
+    """A time of day: 08:30, 8:30 or 8点30."""
+
+    def process_formdata(self, valuelist):
+        text = _typed(valuelist).replace("点", ":").replace("分", "")
+        self.data = None
+        if text:
+            if text.endswith(":"):
+                text += "00"
+            try:
+                self.data = datetime.strptime(text, "%H:%M").time()
+            except ValueError:
+                raise ValueError(_l("Write the time like 08:30.")) from None

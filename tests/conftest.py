@@ -174,3 +174,42 @@ def login_as(make_user, login, world):
         return login(make_user(roles=roles, **fields))
 
     return sign_in
+
+
+@pytest.fixture
+def make_volunteer(make_user, world):
+    """make_volunteer(name=…, courtyard=…) -> a User who has joined the time bank."""
+    from portal.timebank.activities import join
+
+    def make(name="志愿者", courtyard=None, **fields):
+        user = make_user(name=name, courtyard=courtyard or world["courtyard"], **fields)
+        join(user)
+        db.session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_activity(world):
+    """make_activity(starts=…, hours=2, place=…, organization=…) -> an Activity; by default it
+    started two hours ago in the first courtyard and lasts three hours."""
+    from datetime import timedelta
+
+    from portal.timebank.models import Activity
+    from portal.timeutil import utcnow
+
+    def make(title="院落大扫除", starts=None, length=timedelta(hours=3), hours=2, slots=10,
+             place=None, organization=None, **fields):
+        place = place or world["courtyard"]
+        starts = starts or utcnow() - timedelta(hours=2)
+        activity = Activity(title=title, description="打扫院子，清理楼道杂物。", place=place,
+                            community=place if place.kind == "community"
+                            else place.ancestor("community"),
+                            organization=organization, starts_at=starts, ends_at=starts + length,
+                            slots=slots, minutes=int(hours * 60), **fields)
+        db.session.add(activity)
+        db.session.commit()
+        return activity
+
+    return make

@@ -1,0 +1,93 @@
+"""志愿服务证明, after 民政部《志愿服务记录与证明出具办法》: whoever organises the service
+records it, and whoever records it certifies it. A certificate covers one volunteer's approved
+records from one issuer — the organization that ran the activities, or the community."""
+
+import secrets
+
+from sqlalchemy import and_, func, or_, select
+
+from portal.extensions import db
+from portal.organizations.models import Organization
+from portal.places.models import Place
+from portal.timebank.models import Activity, Certificate, HourLog
+from portal.timebank.refusals import Refused
+
+
+def _issuer_columns():
+    # An organization's activity is certified by the organization; everything else (the
+    # community's own activities, help to neighbours) by the community.
+    return Activity.organization_id, HourLog.community_id
+
+
+def issuers(user):
+    """[(key, name, minutes, records)] of everyone who holds approved records of ``user``."""
+    organization_id, community_id = _issuer_columns()
+    rows = db.session.execute(
+        select(organization_id, community_id, func.sum(HourLog.minutes), func.count(HourLog.id))
+        .outerjoin(Activity, HourLog.activity_id == Activity.id)
+        .where(HourLog.volunteer_id == user.id, HourLog.status == "approved")
+        .group_by(organization_id, community_id)
+    ).all()
+    totals = {}
+    for org_id, place_id, minutes, records in rows:
+        key = f"o{org_id}" if org_id else f"p{place_id}"
+        previous = totals.get(key, (0, 0))
+        totals[key] = (previous[0] + minutes, previous[1] + records)
+    found = []
+    for key, (minutes, records) in totals.items():
+        issuer = _issuer(key)
+        found.append((key, issuer.name, minutes, records))
+    return sorted(found, key=lambda row: -row[2])
+
+
+def _issuer(key):
+    model = Organization if key.startswith("o") else Place
+    if not key[1:].isdigit():
+        return None
+    return db.session.get(model, int(key[1:]))
+
+
+def _records_condition(user, key):
+    if key.startswith("o"):
+        by_issuer = Activity.organization_id == int(key[1:])
+    else:
+        by_issuer = and_(HourLog.community_id == int(key[1:]),
+                         or_(HourLog.activity_id.is_(None), Activity.organization_id.is_(None)))
+    return and_(HourLog.volunteer_id == user.id, HourLog.status == "approved", by_issuer)
+
+
+def records(certificate):
+    """The approved records the certificate stands for, as they were when it was issued."""
+    key = (f"o{certificate.issuer_organization_id}" if certificate.issuer_organization_id
+           else f"p{certificate.issuer_place_id}")
+    return db.session.scalars(
+        select(HourLog).outerjoin(Activity, HourLog.activity_id == Activity.id)
+        .where(_records_condition(certificate.user, key),
+               HourLog.decided_at <= certificate.issued_at)
+        .order_by(HourLog.service_date, HourLog.id)
+    ).all()
+
+
+def issue(user, key, now):
+    """Number and keep a certificate of ``user``'s approved records from issuer ``key``."""
+    issuer = _issuer(key) if key else None
+    if issuer is None:
+        raise Refused("no_records")
+    minutes, count, first, last = db.session.execute(
+        select(func.sum(HourLog.minutes), func.count(HourLog.id), func.min(HourLog.service_date),
+               func.max(HourLog.service_date))
+        .outerjoin(Activity, HourLog.activity_id == Activity.id)
+        .where(_records_condition(user, key))
+    ).one()
+    if not count:
+        raise Refused("no_records")
+    certificate = Certificate(
+        user=user, total_minutes=minutes, records=count, first_date=first, last_date=last,
+        issued_at=now, verify_token=secrets.token_urlsafe(16),
+        number="pending-" + secrets.token_hex(6),
+        issuer_organization=issuer if isinstance(issuer, Organization) else None,
+        issuer_place=issuer if isinstance(issuer, Place) else None)
+    db.session.add(certificate)
+    db.session.flush()
+    certificate.number = f"LL{now:%Y}{certificate.id:07d}"
+    return certificate

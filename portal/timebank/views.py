@@ -1,0 +1,1 @@
+from portal.timebank import bp  # noqa: F401  (views come next)
