@@ -1,9 +1,11 @@
 """What every page knows: the visitor's courtyard and community, text size, language."""
 
 import json
+from datetime import datetime
 
+from babel.dates import format_skeleton
 from flask import current_app, g, request, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 from flask_login import current_user
 
 from portal.accounts.models import TEXT_SIZES
@@ -11,6 +13,7 @@ from portal.accounts.permissions import can, shown_mobile
 from portal.extensions import db
 from portal.places.models import Place
 from portal.qr import qr_svg
+from portal.timeutil import to_local
 from portal.urls import current_path
 
 COURTYARD_COOKIE = "courtyard"
@@ -70,13 +73,54 @@ def template_context():
     }
 
 
+def when(moment):
+    """A stored UTC moment as a local day and time: 11月29日周日 18:00 / Sun, Nov 29 18:00."""
+    local = to_local(moment)
+    return f"{day(local)} {local:%H:%M}"
+
+
+def clock(moment):
+    """A stored UTC moment as the local time of day: 18:00."""
+    return f"{to_local(moment):%H:%M}"
+
+
+def span(starts, ends):
+    """From–to, the day said once when both are on it: 11月29日周日 09:00–11:00."""
+    if to_local(starts).date() == to_local(ends).date():
+        return f"{when(starts)}–{clock(ends)}"
+    return f"{when(starts)} – {when(ends)}"
+
+
+def day(value):
+    """A date (or a stored UTC moment) with its weekday: 11月29日周日 / Sun, Nov 29."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = to_local(value)
+    return format_skeleton("MMMEd", value, locale=str(get_locale()))
+
+
+def duration(minutes):
+    """Minutes as hours and minutes: 2 小时 / 1 小时 30 分钟 / 45 分钟."""
+    minutes = int(minutes or 0)
+    sign, minutes = ("-" if minutes < 0 else ""), abs(minutes)
+    hours, rest = divmod(minutes, 60)
+    if hours and rest:
+        text = gettext("%(hours)d h %(minutes)d min", hours=hours, minutes=rest)
+    elif hours:
+        text = gettext("%(hours)d h", hours=hours)
+    else:
+        text = gettext("%(minutes)d min", minutes=rest)
+    return sign + text
+
+
 def place_crumb(place):
     """A breadcrumb (label, url) for a place."""
     return place.name, url_for("places.show", place_id=place.id)
 
 
 def register(app):
-    app.jinja_env.filters["place_crumb"] = place_crumb
+    app.jinja_env.filters.update(place_crumb=place_crumb, when=when, day=day, clock=clock,
+                                 duration=duration)
+    app.jinja_env.globals["span"] = span
     app.before_request(load_place_context)
     app.context_processor(template_context)
     app.jinja_env.globals.update(can=can, shown_mobile=shown_mobile, qr_svg=qr_svg)

@@ -17,6 +17,11 @@ class Refused(Exception):
             MESSAGES[self.reason])
 
 
+def refuse(field, refusal):
+    """Show a rule's refusal beside a form ``field``."""
+    field.errors = [*field.errors, refusal.message]
+
+
 MESSAGES = {
     # the ledger
     "insufficient": _l("You do not have enough hours for this."),
