@@ -158,7 +158,10 @@ def seed_world():
 
 def seed_demo():
     """Build the whole demo world, every domain included; return it by name."""
+    from portal.timebank.demo import seed_timebank
+
     world = seed_world()
+    seed_timebank(world, DEMO_PASSWORD)
     db.session.commit()
     return world
 

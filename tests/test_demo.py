@@ -3,11 +3,24 @@ from portal.accounts.permissions import can
 from portal.demo import DEMO_PASSWORD, PEOPLE, seed_demo
 from portal.extensions import db
 from portal.places.models import Place
+from portal.timebank import ledger
+from portal.timebank.models import (
+    Activity,
+    HelpRequest,
+    HourLog,
+    Redemption,
+    Reward,
+    SignUp,
+    Transfer,
+    Volunteer,
+)
+from portal.timebank.stars import star_progress
 
 
 def counts():
     return [db.session.scalar(db.select(db.func.count()).select_from(model))
-            for model in (Place, User, RoleGrant)]
+            for model in (Place, User, RoleGrant, Activity, SignUp, HourLog, Transfer, Reward,
+                          Redemption, HelpRequest)]
 
 
 def test_seed_demo_is_idempotent_and_has_one_account_per_role(runner):
@@ -36,3 +49,14 @@ def test_demo_world_holds_together():
     assert world["草堂东路133号院"].ancestor("community").name == "草堂路社区"
     assert all(p.latitude for p in db.session.scalars(
         db.select(Place).filter_by(kind="courtyard")))
+
+
+def test_demo_time_bank_is_believable_and_its_books_balance():
+    world = seed_demo()
+    zhipeng = world["13900000005"]
+    progress = star_progress(db.session.get(Volunteer, zhipeng.id).service_minutes)
+    assert progress["stars"] == 0 and 0 < progress["minutes_to_next"] <= 10 * 60
+    assert ledger.balance(zhipeng) > 0 and ledger.balance(world["13900000006"]) == 600
+    assert db.session.scalar(db.select(db.func.count()).select_from(HourLog)
+                             .filter_by(status="pending")) == 2
+    assert ledger.verify() == []

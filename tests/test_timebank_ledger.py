@@ -12,6 +12,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
 from portal.timebank import ledger
@@ -53,7 +54,7 @@ def test_a_person_cannot_spend_more_than_they_have(world, people):
 def test_the_database_refuses_a_negative_person_balance_even_without_the_ledger(people):
     account = ledger.person_account(people[0])
     db.session.flush()
-    with pytest.raises(Exception), db.session.begin_nested():
+    with pytest.raises(IntegrityError), db.session.begin_nested():
         db.session.execute(text("UPDATE ledger_account SET balance = -1 WHERE id = :id"),
                            {"id": account.id})
 

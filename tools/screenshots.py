@@ -69,6 +69,24 @@ def review_pages(ids):
         ("people", "13900000001", "/accounts/people?q=张"),
         ("roles", "13900000001", f"/accounts/roles/place/{c}"),
     ]
+    cleanup, haircut = ids["草堂东路133号院 院落大扫除"], ids["周末助老理发"]
+    pages += [
+        ("timebank", None, "/timebank/"), ("activity", None, f"/timebank/activities/{haircut}"),
+        ("timebank-mine", "13900000011", "/timebank/me"),
+        ("timebank-mine-star", "13900000005", "/timebank/me"),
+        ("timebank-history", "13900000005", "/timebank/me/history"),
+        ("timebank-gift", "13900000005", "/timebank/gift"),
+        ("timebank-help", "13900000005", "/timebank/help"),
+        ("timebank-rewards", "13900000005", "/timebank/rewards"),
+        ("timebank-certificates", "13900000005", "/timebank/certificates"),
+        ("timebank-branch", None, f"/timebank/branch/{ids['青羊区']}"),
+        ("timebank-approvals", "13900000001", "/timebank/approvals"),
+        ("timebank-roster", "13900000001", f"/timebank/activities/{cleanup}/roster"),
+        ("timebank-new-activity", "13900000001", "/timebank/activities/new"),
+        ("timebank-desk", "13900000001", f"/timebank/community/{ids['草堂路社区']}"),
+        ("timebank-rewards-manage", "13900000001",
+         f"/timebank/community/{ids['草堂路社区']}/rewards"),
+    ]
     extra = os.environ.get("SHOTS_EXTRA")  # "name|who|path;…" for pages of other domains
     for item in filter(None, (extra or "").split(";")):
         name, who, path = item.split("|")

@@ -83,7 +83,9 @@ def new_token():
 class TokenForm(FlaskForm):
     """A form that carries a one-time token, so a double-clicked submit acts once."""
 
-    token = HiddenField(default=new_token, validators=[Length(min=8, max=40)])
+    token = HiddenField(default=new_token, validators=[
+        InputRequired(_l("Reload the page and send the form again.")),
+        Length(max=40, message=_l("Reload the page and send the form again."))])
 
 
 class JoinForm(FlaskForm):

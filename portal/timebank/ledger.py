@@ -54,7 +54,8 @@ def storage_cap_minutes():
 
 # --- moving minutes ---
 
-def _by_key(key):
+def transfer_by_key(key):
+    """The transfer made under idempotency ``key``, if any."""
     return db.session.scalar(select(Transfer).filter_by(key=key)) if key else None
 
 
@@ -83,7 +84,7 @@ def move(kind, source, target, minutes, actor=None, key=None, memo="", **links):
         raise ValueError(f"minutes must be a positive whole number, not {minutes!r}")
     if source.id == target.id:
         raise Refused("same_account")
-    earlier = _by_key(key)
+    earlier = transfer_by_key(key)
     if earlier is not None:
         return earlier
     try:
@@ -112,7 +113,7 @@ def move(kind, source, target, minutes, actor=None, key=None, memo="", **links):
         db.session.expire(target, ["balance"])
         raise
     except IntegrityError:
-        earlier = _by_key(key)
+        earlier = transfer_by_key(key)
         if earlier is None:
             raise
         return earlier

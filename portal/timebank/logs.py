@@ -37,15 +37,22 @@ def window_days():
 
 
 def recent_activities(user, now):
-    """Activities ``user`` signed up for that have started, newest first: the log form's
-    first choices."""
-    return db.session.scalars(
+    """Activities ``user`` signed up for that have started and still wait for their log,
+    newest first: the log form's first choices."""
+    logged = select(HourLog.activity_id).where(HourLog.volunteer_id == user.id,
+                                               HourLog.status.in_(("pending", "approved")),
+                                               HourLog.activity_id.is_not(None))
+    found = db.session.scalars(
         select(Activity).join(SignUp, SignUp.activity_id == Activity.id)
         .where(SignUp.user_id == user.id, SignUp.cancelled_at.is_(None),
                Activity.cancelled.is_(False), Activity.starts_at <= now,
                Activity.ends_at >= now - timedelta(days=window_days() + 1))
-        .order_by(Activity.starts_at.desc()).limit(RECENT_ACTIVITIES)
+        .order_by(Activity.starts_at.desc()).limit(2 * RECENT_ACTIVITIES)
     ).all()
+    done = set(db.session.scalars(logged.where(HourLog.activity_id.in_([a.id for a in found]))))
+    # A one-day activity already logged is done; a longer one may be logged day by day.
+    return [a for a in found
+            if a.id not in done or local_days(a)[0] != local_days(a)[1]][:RECENT_ACTIVITIES]
 
 
 def _check_minutes(minutes):
@@ -55,13 +62,16 @@ def _check_minutes(minutes):
         raise Refused("too_many_minutes")
 
 
+def by_token(token):
+    return db.session.scalar(select(HourLog).filter_by(token=token))
+
+
 def submit(volunteer, minutes, *, now, today, activity=None, neighbour=None, service_date=None,
            note="", token=None):
     """Record time given at ``activity`` or to ``neighbour``, waiting for approval."""
-    if token:
-        earlier = db.session.scalar(select(HourLog).filter_by(token=token))
-        if earlier is not None:
-            return earlier
+    earlier = by_token(token) if token else None
+    if earlier is not None:
+        return earlier
     if not is_volunteer(volunteer):
         raise Refused("not_volunteer")
     _check_minutes(minutes)
@@ -98,7 +108,7 @@ def submit(volunteer, minutes, *, now, today, activity=None, neighbour=None, ser
         with db.session.begin_nested():
             db.session.add(log)
     except IntegrityError:  # the same form twice at once, or the same day twice at once
-        earlier = db.session.scalar(select(HourLog).filter_by(token=token)) if token else None
+        earlier = by_token(token) if token else None
         if earlier is None:
             raise Refused("already_logged") from None
         return earlier

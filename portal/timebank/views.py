@@ -201,6 +201,9 @@ def log_hours():
     if volunteer_of(current_user) is None:
         return redirect(url_for("timebank.join"), 303)
     form = _log_form(current_user, formdata=request.form)
+    if form.token.data and logs.by_token(form.token.data) is not None:
+        # Sent twice (a double tap, a resend on a slow line): it is stored once already.
+        return redirect(url_for("timebank.mine"), 303)
     if form.validate_on_submit():
         activity = neighbour = None
         if form.what.data.startswith("a"):
@@ -252,6 +255,8 @@ def gift():
     form = GiftForm()
     receiver = None
     if form.validate_on_submit():
+        if ledger.transfer_by_key(f"gift:{form.token.data}"):
+            return redirect(url_for("timebank.mine"), 303)  # sent twice; given once
         receiver = find_by_mobile(form.mobile.data)
         try:
             if receiver is None or receiver.id == current_user.id:

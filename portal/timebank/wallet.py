@@ -13,6 +13,8 @@ from portal.timebank.refusals import Refused
 
 def gift(giver, receiver, minutes, key):
     """Give hours to a family member (found by mobile number)."""
+    if ledger.transfer_by_key(key):
+        return ledger.transfer_by_key(key)
     if receiver is None:
         raise Refused("unknown_mobile")
     if receiver.id == giver.id:
@@ -37,6 +39,8 @@ def donate(user, minutes, key):
 
 def grant(worker, community, receiver, minutes, reason, key):
     """A community worker gives pool hours to a resident in need, saying why."""
+    if ledger.transfer_by_key(key):
+        return ledger.transfer_by_key(key)
     if not can(worker, "community_worker", community):
         raise Refused("not_yours_to_decide")
     if receiver is None:
