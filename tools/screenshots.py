@@ -27,6 +27,12 @@ TOUR = [
     ("register-zh-360", None, "/accounts/register", {"courtyard": "草堂东路133号院"}),
     ("counter-slip-zh-360", "13900000001", "/accounts/counter",
      {"fill": {"#mobile": "13712345678", "#name": "刘桂兰"}, "click": "main form button"}),
+    ("timebank-log-zh-360", "13900000011", "/timebank/me",
+     {"click": ["#what-0", "#quick-2"]}),
+    ("timebank-approvals-zh-360", "13900000001", "/timebank/approvals", {}),
+    ("timebank-star-zh-360", "13900000005", "/timebank/me", {}),
+    ("timebank-certificate-zh-360", "13900000005", "/timebank/certificates",
+     {"click": ["#issuer-1", "main form button"]}),
 ]
 
 
@@ -121,8 +127,9 @@ def shoot(base_url, jobs, out):
             page.goto(path)
             for selector, value in options.get("fill", {}).items():
                 page.locator(selector).fill(value)
-            if options.get("click"):
-                page.locator(options["click"]).click()
+            clicks = options.get("click", [])
+            for selector in [clicks] if isinstance(clicks, str) else clicks:
+                page.locator(selector).click()
             page.screenshot(path=str(out / f"{name}.png"), full_page=True)
             context.close()
         browser.close()

@@ -35,6 +35,12 @@ def join(user, skills="", availability="", now=None):
     return volunteer
 
 
+def is_organiser(user):
+    """Whether ``user`` may organise activities anywhere (workers, organization staff)."""
+    return user.is_authenticated and bool(places_where(user, "community_worker")
+                                          or organizations_where(user, "org_staff"))
+
+
 def may_organise(user, activity):
     """Workers of the activity's community and staff of its organization run it."""
     return can(user, "community_worker", activity.place) or (

@@ -11,6 +11,7 @@ transfer with an idempotency ``key`` happens once however often it is asked for.
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import audit
@@ -163,6 +164,26 @@ def check_room(user, minutes):
     """Refuse a gift or grant that would take the receiver over the storage cap."""
     if balance(user) + minutes > storage_cap_minutes():
         raise Refused("over_cap", cap=storage_cap_minutes() // 60)
+
+
+# --- reading ---
+
+def statement(account):
+    """Select the account's entries, newest first, with their transfers."""
+    return (select(Entry).where(Entry.account_id == (account.id if account else None))
+            .options(joinedload(Entry.transfer)).order_by(Entry.id.desc()))
+
+
+def counterparts(entries):
+    """For each entry's transfer, the account on the other side: {transfer id: Account}."""
+    if not entries:
+        return {}
+    others = db.session.scalars(
+        select(Entry).where(Entry.transfer_id.in_([e.transfer_id for e in entries]),
+                            Entry.id.not_in([e.id for e in entries]))
+        .options(joinedload(Entry.account).joinedload(Account.user),
+                 joinedload(Entry.account).joinedload(Account.place)))
+    return {entry.transfer_id: entry.account for entry in others}
 
 
 # --- checking ---

@@ -7,7 +7,9 @@ from flask import Response, abort, flash, redirect, request, stream_with_context
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
+from portal.accounts.models import User
 from portal.accounts.people import find_by_mobile
 from portal.accounts.permissions import can, get_or_404, places_where
 from portal.extensions import db
@@ -91,6 +93,7 @@ def roster(activity_id):
     activity = _organised(activity_id)
     signups = db.session.scalars(
         select(SignUp).filter_by(activity_id=activity.id, cancelled_at=None)
+        .options(joinedload(SignUp.user).joinedload(User.home_courtyard))
         .order_by(SignUp.created_at)).all()
     pending = db.session.scalar(select(func.count(HourLog.id)).filter_by(
         activity_id=activity.id, status="pending"))
@@ -131,7 +134,9 @@ def _managed_activities():
 @bp.get("/approvals")
 @login_required
 def approvals(reason_forms=None, status=200):
-    page = db.paginate(logs.pending_for(current_user), per_page=PER_PAGE, error_out=False)
+    page = db.paginate(logs.pending_for(current_user).options(
+        joinedload(HourLog.volunteer), joinedload(HourLog.activity),
+        joinedload(HourLog.neighbour)), per_page=PER_PAGE, error_out=False)
     corrections = db.session.scalars(
         select(CorrectionRequest).filter_by(status="open").order_by(CorrectionRequest.id)
     ).all()

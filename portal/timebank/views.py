@@ -36,9 +36,9 @@ from portal.timebank.forms import (
     TokenForm,
 )
 from portal.timebank.models import (
+    Account,
     Activity,
     Certificate,
-    Entry,
     HelpRequest,
     HourLog,
     Redemption,
@@ -70,8 +70,7 @@ def index():
         summary = {"balance": ledger.balance(current_user), "volunteer": volunteer,
                    "stars": star_progress(volunteer.service_minutes) if volunteer else None}
     return render("timebank/index.html", activities_page=activities_page, summary=summary,
-                  organiser=bool(activities.organiser_options(current_user))
-                  if current_user.is_authenticated else False)
+                  organiser=activities.is_organiser(current_user))
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -126,7 +125,6 @@ def sign_up(activity_id):
     except Refused as refused:
         if refused.reason == "not_volunteer":
             return redirect(url_for("timebank.join"), 303)
-        flash(refused.message, "error")
         return render("timebank/activity.html", activity=activity, signup=None,
                       is_volunteer=True, organiser=False, now=utcnow(), form=EmptyForm(),
                       refusal=refused.message, status=422)
@@ -172,7 +170,7 @@ def _mine(form, status=200, logged=None):
         "balance": ledger.balance(current_user),
         "stars": star_progress(volunteer.service_minutes if volunteer else 0),
     }
-    if request.htmx and status != 200 or logged is not None and request.htmx:
+    if request.htmx and (status != 200 or logged is not None):
         return render("timebank/mine.html", block="log_panel", status=status, **context)
     now = utcnow()
     context["signups"] = db.session.scalars(
@@ -233,16 +231,9 @@ def log_hours():
 @bp.get("/me/history")
 @login_required
 def history():
-    account = db.session.scalar(select(ledger.Account).filter_by(user_id=current_user.id))
-    entries = db.paginate(
-        select(Entry).where(Entry.account_id == (account.id if account else -1))
-        .order_by(Entry.id.desc()), per_page=PER_PAGE, error_out=False)
-    transfers = [entry.transfer for entry in entries.items]
-    counterparts = {
-        e.transfer_id: e.account for e in db.session.scalars(
-            select(Entry).where(Entry.transfer_id.in_([t.id for t in transfers]),
-                                Entry.account_id != (account.id if account else -1)))
-    } if transfers else {}
+    account = db.session.scalar(select(Account).filter_by(user_id=current_user.id))
+    entries = db.paginate(ledger.statement(account), per_page=PER_PAGE, error_out=False)
+    counterparts = ledger.counterparts(entries.items)
     return render("timebank/history.html", entries=entries, counterparts=counterparts,
                   balance=ledger.balance(current_user))
 
@@ -407,10 +398,9 @@ def redeem(reward_id):
     try:
         redemption = rewards.redeem(current_user, reward, key=f"redeem:{form.token.data}")
     except Refused as refused:
-        flash(refused.message, "error")
         items = db.session.scalars(rewards.catalogue(reward.community)).all()
         return render("timebank/rewards.html", community=reward.community, items=items,
-                      mine=[], form=TokenForm(formdata=None),
+                      mine=[], form=TokenForm(formdata=None), refusal=refused.message,
                       balance=ledger.balance(current_user), status=422)
     return redirect(url_for("timebank.redemption", redemption_id=redemption.id), 303)
 
