@@ -73,6 +73,7 @@ def upgrade():
     )
     with op.batch_alter_table('activity', schema=None) as batch_op:
         batch_op.create_index('ix_activity_community_starts', ['community_id', 'starts_at'], unique=False)
+        batch_op.create_index('ix_activity_community_ends', ['community_id', 'ends_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_activity_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_activity_place_id'), ['place_id'], unique=False)
 
@@ -209,6 +210,7 @@ def upgrade():
         batch_op.create_index('ix_hour_log_community_status', ['community_id', 'status', 'service_date'], unique=False)
         batch_op.create_index(batch_op.f('ix_hour_log_neighbour_id'), ['neighbour_id'], unique=False)
         batch_op.create_index('ix_hour_log_volunteer_status', ['volunteer_id', 'status'], unique=False)
+        batch_op.create_index('ix_hour_log_pending', ['community_id', 'created_at'], unique=False, sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
         batch_op.create_index('uq_hour_log_activity_day', ['volunteer_id', 'activity_id', 'service_date'], unique=True, sqlite_where=sa.text("status IN ('pending', 'approved')"), postgresql_where=sa.text("status IN ('pending', 'approved')"))
 
     op.create_table('ledger_transfer',
@@ -315,6 +317,7 @@ def downgrade():
     op.drop_table('ledger_transfer')
     with op.batch_alter_table('hour_log', schema=None) as batch_op:
         batch_op.drop_index('uq_hour_log_activity_day', sqlite_where=sa.text("status IN ('pending', 'approved')"), postgresql_where=sa.text("status IN ('pending', 'approved')"))
+        batch_op.drop_index('ix_hour_log_pending', sqlite_where=sa.text("status = 'pending'"), postgresql_where=sa.text("status = 'pending'"))
         batch_op.drop_index('ix_hour_log_volunteer_status')
         batch_op.drop_index(batch_op.f('ix_hour_log_neighbour_id'))
         batch_op.drop_index('ix_hour_log_community_status')
@@ -345,6 +348,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_activity_place_id'))
         batch_op.drop_index(batch_op.f('ix_activity_organization_id'))
         batch_op.drop_index('ix_activity_community_starts')
+        batch_op.drop_index('ix_activity_community_ends')
 
     op.drop_table('activity')
     with op.batch_alter_table('reward', schema=None) as batch_op:

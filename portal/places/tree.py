@@ -1,5 +1,7 @@
 """Building and querying the place tree."""
 
+from sqlalchemy import or_
+
 from portal.extensions import db
 from portal.places.models import PLACE_KINDS, Place, preload_lineages, within
 
@@ -28,6 +30,23 @@ def descendants(place, kind=None):
     if kind:
         query = query.where(Place.kind == kind)
     return query.order_by(Place.name)
+
+
+def community_ids(places):
+    """Ids of the communities at or under ``places`` (for IN lists that use an index)."""
+    if not places:
+        return []
+    ids = {p.id for p in places if p.kind == "community"}
+    wider = [p for p in places if PLACE_KINDS.index(p.kind) < PLACE_KINDS.index("community")]
+    if wider:
+        ids |= set(db.session.scalars(
+            db.select(Place.id).where(Place.kind == "community", or_(*(within(p) for p in wider)))))
+    for place in places:
+        if PLACE_KINDS.index(place.kind) > PLACE_KINDS.index("community"):
+            community = place.ancestor("community")
+            if community is not None:
+                ids.add(community.id)
+    return sorted(ids)
 
 
 def courtyards_near(courtyard):

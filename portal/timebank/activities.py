@@ -7,7 +7,7 @@ from portal import audit
 from portal.accounts.permissions import can, organizations_where, places_where
 from portal.extensions import db
 from portal.places.models import PLACE_KINDS, Place, within
-from portal.places.tree import descendants
+from portal.places.tree import community_ids, descendants
 from portal.timebank.models import Activity, SignUp, Volunteer
 from portal.timebank.refusals import Refused
 from portal.timeutil import to_local, utcnow
@@ -101,14 +101,12 @@ def create_activity(creator, organization, place, **fields):
 def upcoming(courtyard, now):
     """Select activities not yet over: those of my street, my community's first."""
     query = select(Activity).where(Activity.ends_at > now, Activity.cancelled.is_(False))
-    if courtyard is None:
-        return query.order_by(Activity.starts_at)
-    community = courtyard.ancestor("community")
-    area = courtyard.ancestor("street") or community
+    community = courtyard.ancestor("community") if courtyard else None
+    area = courtyard and (courtyard.ancestor("street") or community)
     if area is None:
         return query.order_by(Activity.starts_at)
     mine = community.id if community else -1
-    return (query.join(Place, Activity.community_id == Place.id).where(within(area))
+    return (query.where(Activity.community_id.in_(community_ids([area])))
             .order_by(case((Activity.community_id == mine, 0), else_=1), Activity.starts_at))
 
 

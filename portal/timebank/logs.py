@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import audit
 from portal.accounts.permissions import can, organizations_where, places_where
 from portal.extensions import db
-from portal.places.models import Place, within
+from portal.places.tree import community_ids
 from portal.timebank import ledger
 from portal.timebank.activities import is_volunteer, local_days, may_organise, sign_up_of
 from portal.timebank.models import (
@@ -206,12 +206,14 @@ def approve_checked_in(activity, approver, now):
 def pending_for(user):
     """Select the pending logs ``user`` may decide (never their own), oldest first."""
     conditions = [HourLog.neighbour_id == user.id]
-    conditions += [within(place) for place in places_where(user, "community_worker")]
+    communities = community_ids(places_where(user, "community_worker"))
+    if communities:
+        conditions.append(HourLog.community_id.in_(communities))
     organization_ids = [o.id for o in organizations_where(user, "org_staff")]
     if organization_ids:
-        conditions.append(Activity.organization_id.in_(organization_ids))
-    return (select(HourLog).join(Place, HourLog.community_id == Place.id)
-            .outerjoin(Activity, HourLog.activity_id == Activity.id)
+        conditions.append(HourLog.activity_id.in_(
+            select(Activity.id).where(Activity.organization_id.in_(organization_ids))))
+    return (select(HourLog)
             .where(HourLog.status == "pending", HourLog.volunteer_id != user.id,
                    or_(*conditions))
             .order_by(HourLog.created_at, HourLog.id))

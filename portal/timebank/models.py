@@ -88,6 +88,7 @@ class Activity(db.Model):
         CheckConstraint("signed_up <= slots", name="not_overbooked"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         Index("ix_activity_community_starts", "community_id", "starts_at"),
+        Index("ix_activity_community_ends", "community_id", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -157,6 +158,10 @@ class HourLog(db.Model):
               unique=True, sqlite_where=text("status IN ('pending', 'approved')"),
               postgresql_where=text("status IN ('pending', 'approved')")),
         Index("ix_hour_log_volunteer_status", "volunteer_id", "status"),
+        # Approval queues read only the few pending logs.
+        Index("ix_hour_log_pending", "community_id", "created_at",
+              sqlite_where=text("status = 'pending'"),
+              postgresql_where=text("status = 'pending'")),
         Index("ix_hour_log_community_status", "community_id", "status", "service_date"),
     )
 
