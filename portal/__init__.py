@@ -5,7 +5,7 @@ import importlib
 import os
 from pathlib import Path
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
@@ -17,7 +17,7 @@ from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, mig
 ROOT = Path(__file__).resolve().parent.parent
 
 # One blueprint per domain, each a package of the same name.
-DOMAINS = ("main", "places", "accounts", "organizations")
+DOMAINS = ("main", "places", "accounts", "organizations", "servicemap")
 
 # Strict: no inline script or style anywhere, nothing loaded from elsewhere.
 CONTENT_SECURITY_POLICY = (
@@ -80,6 +80,8 @@ def load_user(user_id):
 
 def select_locale():
     """The user's setting, then the language cookie, then the browser's, then Chinese."""
+    if not has_request_context():  # plain code (CLI, tests) translating outside a request
+        return current_app.config.get("BABEL_DEFAULT_LOCALE", LOCALES[0])
     if current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     if request.cookies.get("lang") in LOCALES:

@@ -158,7 +158,10 @@ def seed_world():
 
 def seed_demo():
     """Build the whole demo world, every domain included; return it by name."""
+    from portal.servicemap.demo import seed_services
+
     world = seed_world()
+    seed_services(world)
     db.session.commit()
     return world
 
