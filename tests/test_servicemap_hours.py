@@ -214,7 +214,7 @@ def test_night_opening_says_it_closes_tomorrow():
 def test_week_rows_mark_today_and_upcoming_exceptions_are_sorted():
     rows = hours.week_rows(MEALS, MONDAY + timedelta(days=2))
     assert [today for _n, _t, today in rows] == [False, False, True, False, False, False, False]
-    assert rows[0][1] == "11:00-13:00, 17:00-18:30" and rows[6][1] == ""
+    assert rows[0][1] == ["11:00-13:00", "17:00-18:30"] and rows[6][1] == []
     schedule = Schedule({}, {MONDAY + timedelta(days=9): DayException(True),
                              MONDAY - timedelta(days=3): DayException(True),
                              MONDAY + timedelta(days=2): DayException(True)})

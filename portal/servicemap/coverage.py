@@ -170,7 +170,7 @@ def csv_text(report):
         header += [str(CATEGORIES[category]) + " " + _("(minutes)"),
                    str(CATEGORIES[category]) + " " + _("(gap)")]
     writer.writerow(header)
-    yes, no = _("yes"), _("no")
+    yes, no = _("Yes"), _("No")
     for c in report.courtyards:
         row = [c.name, c.community, yes if c.suburban else no, c.limit]
         for category in report.categories:

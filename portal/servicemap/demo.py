@@ -13,8 +13,6 @@ from portal.servicemap import hours
 from portal.servicemap.models import HoursException, ServiceHours, ServicePoint
 from portal.timeutil import local_today
 
-WEEKDAYS_ONLY = ("", "", "", "", "", "休息", "休息")
-
 # A suburban corner of the district: the 30-minute rule applies, and it has a gap.
 SUBURBAN_WORLD = [
     ("street", "文家街道", {}, [
@@ -55,11 +53,13 @@ POINTS = [
      lines("11:00-12:30", "休息", "休息"),
      {"status": "temporarily_closed", "status_note": "厨房改造，预计下月恢复供餐"}),
     ("草堂日间照料中心", "day_care", "草堂路社区", "常青树社会服务中心", "草堂路8号", 30.6617,
-     104.0372, "028-87337788", "low_cost", "白天托老、午休床位\n康复训练\n健康讲座（每周二）\n助浴（需预约）",
+     104.0372, "028-87337788", "low_cost",
+     "白天托老、午休床位\n康复训练\n健康讲座（每周二）\n助浴（需预约）",
      "草堂路8号院内，社区综合体二楼，有电梯。", (True, True, True, True),
      lines("08:30-17:30", "休息", "休息"), {}),
     ("草堂社区卫生服务站", "health", "草堂路社区", None, "草堂北路12号", 30.6655, 104.0378,
-     "028-87332120", "low_cost", "免费量血压、测血糖\n慢性病随访\n家庭医生签约\n预防接种（周三上午）",
+     "028-87332120", "low_cost",
+     "免费量血压、测血糖\n慢性病随访\n家庭医生签约\n预防接种（周三上午）",
      "草堂北路8号院斜对面，绿色十字灯箱。", (True, False, False, True),
      lines("08:00-12:00, 14:00-17:30"), {}),
     ("草堂蜀绣文化驿站", "culture", "草堂路社区", "草堂蜀绣传习社", "浣花北路3号", 30.6636,

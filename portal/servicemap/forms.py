@@ -15,6 +15,11 @@ def _length(most):
     return Length(max=most, message=_l("At most %(max)d characters."))
 
 
+def optional_int(value):
+    """An id from a select where "" means none."""
+    return None if value in ("", None) else int(value)
+
+
 class CoordinateField(StringField):
     """A latitude or longitude typed by hand: the text is kept, ``value`` is the number."""
 
@@ -78,7 +83,7 @@ class PointForm(FlaskForm):
                         validators=[InputRequired(_l("Choose the community."))],
                         message=_l("Choose one of the communities listed: you can only keep "
                                    "service points where you work."))
-    operator_id = ChoiceField(_l("Run by"), coerce=int,
+    operator_id = ChoiceField(_l("Run by"), coerce=optional_int,
                            message=_l("Choose one of the organizations listed."))
     address = StringField(_l("Address"), filters=[strip], validators=[
         DataRequired(_l("Enter the address.")), _length(200)], render_kw={"maxlength": 200})

@@ -281,8 +281,8 @@ def describe(hours_state, now=None):
 
 
 def week_rows(schedule, today):
-    """Seven (weekday name, hours text or "", is today) rows, Monday first."""
-    return [(WEEKDAYS[weekday], format_day(schedule.weekly.get(weekday, [])),
+    """Seven (weekday name, [interval texts], is today) rows, Monday first."""
+    return [(WEEKDAYS[weekday], [format_interval(*iv) for iv in schedule.weekly.get(weekday, [])],
              weekday == today.weekday()) for weekday in range(7)]
 
 
