@@ -111,3 +111,36 @@ def test_csv_has_a_bom_a_header_and_a_row_per_courtyard(world):
     east = next(r for r in rows if r[0] == "草堂东路133号院")
     assert east[4:6] == ["", "是"]  # 党群服务中心: none in reach, a gap
     assert east[6:8] == ["1", "否"]  # 助餐点: 1 minute, no gap
+
+
+def test_remembered_minutes_follow_every_change(world, monkeypatch):
+    coverage.forget_measurements()
+    measured = []
+    real_measure = coverage._measure
+    monkeypatch.setattr(coverage, "_measure",
+                        lambda *args: measured.append(1) or real_measure(*args))
+    east = world["courtyard"]
+    point = make_point(world["community"], "长者食堂", "meals",
+                       *offset(east.latitude, east.longitude, east_m=200))
+
+    def meals():
+        return by_name(coverage.coverage(world["community"]))[east.name].minutes["meals"]
+
+    assert meals() == 6 and meals() == 6
+    assert len(measured) == 1  # asked twice, measured once
+    point.latitude, point.longitude = offset(east.latitude, east.longitude, north_m=650)
+    db.session.commit()
+    assert meals() == 17
+    point.status = "temporarily_closed"
+    db.session.commit()
+    assert meals() is None
+    point.status = "active"
+    db.session.commit()
+    east.latitude, east.longitude = point.latitude, point.longitude
+    db.session.commit()
+    assert meals() == 1
+    world["community"].suburban = True
+    db.session.commit()
+    assert by_name(coverage.coverage(world["community"]))[east.name].limit == 30
+    make_point(world["community"], "另一个食堂", "meals", east.latitude, east.longitude)
+    assert meals() == 1 and len(measured) == 6  # once for every change asked about

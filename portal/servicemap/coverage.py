@@ -6,14 +6,21 @@ are loaded once (only those in reach of the place's courtyards), bucketed into a
 a 15-minute walk wide, and each courtyard looks only in the 3 × 3 cells around it. That block
 holds every point nearer than one cell, so a point found there at most one cell away is
 certainly the nearest; only kinds not settled that way search further rings, per kind.
+
+The measured minutes are kept in memory (per process) under a fingerprint of everything they
+depend on — the courtyards' ids, coordinates and suburban flags, the points' count, latest
+change and coordinates, the settings — so a report asked again before anything changed
+skips the measuring; names are always read fresh.
 """
 
 import csv
 import io
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from portal.extensions import db
 from portal.places.models import Place, within
@@ -23,6 +30,9 @@ from portal.servicemap.search import limit_minutes
 
 # How far past its limit a courtyard's nearest point is still looked for and shown.
 REACH_TIMES_LIMIT = 2
+CACHE_SIZE = 32
+_measured = OrderedDict()
+_measured_lock = threading.Lock()
 
 
 @dataclass
@@ -112,13 +122,43 @@ def coverage(place, categories=None):
             lat is not None and lon is not None))
     courtyards.sort(key=lambda c: (c.community, c.name, c.id))
     coordinates = {row[0]: (row[3], row[4]) for row in rows}
-    _measure([c for c in courtyards if c.located], coordinates, categories, urban)
+    located = [c for c in courtyards if c.located]
+    key = _fingerprint(place, categories, located, coordinates)
+    with _measured_lock:
+        known = _measured.get(key)
+        if known is not None:
+            _measured.move_to_end(key)
+    if known is None:
+        _measure(located, coordinates, categories, urban)
+        with _measured_lock:
+            _measured[key] = {c.id: c.minutes for c in located}
+            while len(_measured) > CACHE_SIZE:
+                _measured.popitem(last=False)
+    else:
+        for c in located:
+            c.minutes = known[c.id]  # never changed once measured, so shared
     return CoverageReport(place, categories, courtyards, urban, suburban)
+
+
+def _fingerprint(place, categories, located, coordinates):
+    """Everything the minutes depend on, cheaply: if it is unchanged, so are they."""
+    points = tuple(db.session.execute(select(
+        func.count(ServicePoint.id), func.max(ServicePoint.updated_at),
+        func.sum(ServicePoint.latitude), func.sum(ServicePoint.longitude))).one())
+    courtyards = hash(tuple((c.id, coordinates[c.id], c.limit) for c in located))
+    return (place.id, categories, geo.walking_settings(), points, courtyards)
+
+
+def forget_measurements():
+    """Drop the remembered minutes (tests, or after changing data outside the portal)."""
+    with _measured_lock:
+        _measured.clear()
 
 
 def _measure(courtyards, coordinates, categories, urban_limit):
     if not courtyards:
         return
+    speed, factor = geo.walking_settings()
     longest_reach = geo.radius_for_minutes(REACH_TIMES_LIMIT * max(c.limit for c in courtyards))
     lats = [coordinates[c.id][0] for c in courtyards]
     lons = [coordinates[c.id][1] for c in courtyards]
@@ -131,34 +171,40 @@ def _measure(courtyards, coordinates, categories, urban_limit):
     ).all()
     cell = geo.radius_for_minutes(urban_limit)
     reference = (min(lats) + max(lats)) / 2
-    everything = geo.GridIndex(cell, reference)
-    by_category = {category: geo.GridIndex(cell, reference) for category in categories}
+    grids = {category: geo.GridIndex(cell, reference) for category in categories}
     for category, lat, lon in points:
-        everything.add(lat, lon, category)
-        by_category[category].add(lat, lon, category)
+        grids[category].add(lat, lon, None)
+    flat = geo.GridIndex(cell, reference)  # for projecting the courtyards the same way
+    # Anything found this near in the 3 × 3 block is the nearest of all: everything outside
+    # the block is at least one cell away (0.99 for the projection's error).
     settled_d2 = (0.99 * cell) ** 2
+    blocks = {}
     for courtyard in courtyards:
         lat, lon = coordinates[courtyard.id]
-        reach = geo.radius_for_minutes(REACH_TIMES_LIMIT * courtyard.limit)
-        qx, qy = everything.project(lat, lon)
-        cx, cy = everything.key(qx, qy)
-        # One pass over the 3 × 3 block for every kind at once, on the flat projection.
-        best = {}
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                for x, y, plat, plon, category in everything.cells.get((cx + dx, cy + dy), ()):
-                    d2 = (x - qx) ** 2 + (y - qy) ** 2
-                    if d2 < best.get(category, (float("inf"),))[0]:
-                        best[category] = (d2, plat, plon)
+        reach = geo.radius_for_minutes(REACH_TIMES_LIMIT * courtyard.limit, speed, factor)
+        qx, qy = flat.project(lat, lon)
+        cx, cy = flat.key(qx, qy)
+        block = blocks.get((cx, cy))
+        if block is None:
+            # Courtyards in the same cell share the candidates of the cells around it.
+            block = blocks[cx, cy] = {
+                category: [p for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+                           for p in grids[category].cells.get((cx + dx, cy + dy), ())]
+                for category in categories}
         for category in categories:
-            found = best.get(category)
-            if found is not None and found[0] <= settled_d2:
-                metres = geo.distance_m(lat, lon, found[1], found[2])
+            best_d2, best = settled_d2, None
+            for x, y, plat, plon, _item in block[category]:
+                d2 = (x - qx) * (x - qx) + (y - qy) * (y - qy)
+                if d2 <= best_d2:
+                    best_d2, best = d2, (plat, plon)
+            if best is not None:
+                metres = geo.distance_m(lat, lon, *best)
             else:
-                nearest = by_category[category].nearest(lat, lon, reach)
-                metres = nearest[0] if nearest else None
+                found = grids[category].nearest(lat, lon, reach)
+                metres = found[0] if found else None
             courtyard.minutes[category] = (
-                geo.walking_minutes(metres) if metres is not None and metres <= reach else None)
+                geo.walking_minutes(metres, speed, factor)
+                if metres is not None and metres <= reach else None)
 
 
 def csv_text(report):
