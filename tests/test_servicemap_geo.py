@@ -134,3 +134,17 @@ def test_grid_nearest_agrees_with_measuring_everything():
 
 def test_grid_nearest_of_an_empty_grid_is_none():
     assert geo.GridIndex(500, 30).nearest(30, 104, 10_000) is None
+
+
+def test_tile_settings_and_coordinates(app, monkeypatch):
+    assert geo.tile_settings() == ("", "gcj02")  # no tiles unless a deployment sets them
+    monkeypatch.setitem(app.config["PORTAL"], "SERVICE_TILE_URL", "https://t.example/{z}/{x}/{y}")
+    monkeypatch.setitem(app.config["PORTAL"], "SERVICE_TILE_DATUM", "wgs84")
+    assert geo.tile_settings() == ("https://t.example/{z}/{x}/{y}", "wgs84")
+    assert geo.tile_coordinates(*COURTYARD, "wgs84") == COURTYARD
+    assert geo.tile_coordinates(*COURTYARD, "gcj02") == geo.wgs84_to_gcj02(*COURTYARD)
+    monkeypatch.setitem(app.config["PORTAL"], "SERVICE_TILE_DATUM", "bd09")
+    with pytest.raises(ValueError):
+        geo.tile_settings()
+    with pytest.raises(ValueError):
+        geo.tile_coordinates(*COURTYARD, "bd09")

@@ -73,7 +73,7 @@ def valid_day_not_future(form, field):
 
 
 class PointForm(FlaskForm):
-    name = StringField(_l("Name"), filters=[strip], validators=[
+    name = StringField(_l("Name of the service point"), filters=[strip], validators=[
         DataRequired(_l("Enter the name of the service point.")), _length(100)],
         render_kw={"maxlength": 100})
     category = ChoiceField(_l("Kind of service"),
@@ -97,10 +97,10 @@ class PointForm(FlaskForm):
                              message=_l("Choose one of the prices listed."))
     services = TextAreaField(_l("Services offered"), filters=[strip],
                              description=_l("One a line, like: 老年餐 12元 / 送餐上门"),
-                             validators=[_length(500)])
+                             validators=[_length(500)], render_kw={"rows": 5})
     directions = TextAreaField(_l("How to get there"), filters=[strip],
                                description=_l("In words: landmarks, which door, which floor."),
-                               validators=[_length(300)])
+                               validators=[_length(300)], render_kw={"rows": 3})
     step_free = BooleanField(_l("Step-free entrance"))
     accessible_toilet = BooleanField(_l("Accessible toilet"))
     lift = BooleanField(_l("Lift"))

@@ -140,6 +140,27 @@ def wgs84_to_gcj02(latitude, longitude):
     return latitude + dlat, longitude + dlon
 
 
+TILE_DATUMS = ("gcj02", "wgs84")
+
+
+def tile_settings():
+    """(tile URL template, datum) of the deployment's map tiles; ("", …) when none is set."""
+    portal = current_app.config["PORTAL"]
+    datum = portal.get("SERVICE_TILE_DATUM", "gcj02")
+    if datum not in TILE_DATUMS:
+        raise ValueError(f"PORTAL_SERVICE_TILE_DATUM must be one of {TILE_DATUMS}, not {datum!r}")
+    return portal.get("SERVICE_TILE_URL", ""), datum
+
+
+def tile_coordinates(latitude, longitude, datum):
+    """Where a WGS-84 point goes on tiles drawn in ``datum`` (AMap and Tencent: GCJ-02)."""
+    if datum == "gcj02":
+        return wgs84_to_gcj02(latitude, longitude)
+    if datum == "wgs84":
+        return latitude, longitude
+    raise ValueError(f"unknown datum {datum!r}")
+
+
 # --- a grid index, so "nearest" looks at a few cells instead of every point ---
 
 @dataclass

@@ -69,6 +69,9 @@ def test_nearest_open_meal_point_and_call_button_without_javascript_at_240px(
     assert call.bounding_box()["height"] >= 48
     assert tap.count <= 4
     assert horizontal_overflow(page) <= 0
+    # Without script there is no "use where I am now" button that would do nothing.
+    page.goto("/services/")
+    expect(page.get_by_role("button", name="用我现在的位置")).to_be_hidden()
 
 
 def test_filters_update_the_list_in_place_with_javascript(js_page, live_server, world, meals):
@@ -93,6 +96,18 @@ def test_filters_update_the_list_in_place_with_javascript(js_page, live_server, 
     expect(call).to_be_visible()
     assert call.get_attribute("href") == "tel:02887335566"
     assert tap.count <= 4
+
+
+def test_the_browsers_location_is_an_optional_starting_point(js_page, world, meals):
+    page = js_page
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 30.6590, "longitude": 104.0350})  # 浣花
+    page.goto("/services/?category=meals")
+    page.get_by_role("button", name="用我现在的位置").click()
+    expect(page.locator("#results")).to_contain_text("从您现在的位置出发")
+    expect(page).to_have_url(re.compile(r"lat=30\.65900&lon=104\.03500"))
+    expect(page.locator("ol.points > li").first).to_contain_text("浣花助餐点")
+    expect(page.locator("#list-title")).to_have_text("助餐点")  # the kind chosen is kept
 
 
 def test_the_back_button_after_filtering_shows_the_whole_page(js_page, live_server, world,
