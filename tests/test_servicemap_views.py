@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from portal.audit import AuditEntry
 from portal.extensions import db
 from portal.places.tree import add_place
 from portal.servicemap.models import HoursException, ServiceHours, ServicePoint
@@ -55,6 +56,9 @@ def test_list_near_my_courtyard_nearest_first_with_walking_minutes(client, world
     assert page.index("草堂长者食堂") < page.index("远一点的卫生站")
     assert "130 米 · 步行 4 分钟" in page
     assert "现在开放" in page and 'role="img"' in page  # open round the clock; the mini-map
+    # "By community": a filter like the others.
+    community = world["community"].id
+    assert f'name="place" value="{community}"> <label for="place">只看草堂路社区的' in page
 
 
 def test_list_without_a_courtyard_asks_for_one_and_lists_by_kind(client, world, meal):
@@ -296,9 +300,12 @@ def test_only_community_workers_add_points(client, world, people, login, who):
 
 def test_worker_verifies_and_manages(client, world, meal, people, login):
     login(people["worker"])
+    assert client.post(f"/services/{meal.id}/verified").status_code == 400  # no CSRF token
     assert client.submit(f"/services/{meal.id}/verified").status_code == 303
     db.session.expire_all()
     assert db.session.get(ServicePoint, meal.id).verified_on == local_today()
+    entry = db.session.scalar(db.select(AuditEntry).filter_by(action="servicepoint.verified"))
+    assert entry.actor_id == people["worker"].id and entry.subject_id == meal.id
     page = text(client.get("/services/manage", headers=ZH))
     assert "草堂长者食堂" in page and "添加服务点" in page
 

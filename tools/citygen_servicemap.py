@@ -91,8 +91,7 @@ def generate(session, city, scale=1.0, seed=7):
 
 
 def bench_pages(session, city, scale):
-    """Generate the points; return the service map's pages to time as (label, user id or None,
-    path, chosen courtyard id or None)."""
+    """Generate the points; return the pages to time as (label, user, path, courtyard)."""
     ids = generate(session, city, scale)
     community = city.communities[len(city.communities) // 2]
     courtyard = next(c for c, cid, _lat, _lon in city.courtyards if cid == community)

@@ -78,7 +78,7 @@ class CoverageReport:
         return sum(1 for c in self.located if c.is_gap(category))
 
     def summary(self):
-        """(category, courtyards with a gap, courtyards measured) for each category."""
+        """Return (category, courtyards with a gap, courtyards measured) for each category."""
         measured = len(self.located)
         return [(category, self.gap_count(category), measured) for category in self.categories]
 
@@ -141,7 +141,7 @@ def coverage(place, categories=None):
 
 
 def _fingerprint(place, categories, located, coordinates):
-    """Everything the minutes depend on, cheaply: if it is unchanged, so are they."""
+    """Sum up cheaply everything the minutes depend on: if it is unchanged, so are they."""
     points = tuple(db.session.execute(select(
         func.count(ServicePoint.id), func.max(ServicePoint.updated_at),
         func.sum(ServicePoint.latitude), func.sum(ServicePoint.longitude))).one())
@@ -208,7 +208,7 @@ def _measure(courtyards, coordinates, categories, urban_limit):
 
 
 def csv_text(report):
-    """The whole report as CSV (UTF-8 with a byte-order mark, so Excel reads the Chinese)."""
+    """Write the whole report as CSV (with a byte-order mark, so Excel reads the Chinese)."""
     out = io.StringIO()
     writer = csv.writer(out)
     header = [_("Courtyard"), _("Community"), _("Suburban"), _("Limit (minutes)")]

@@ -29,7 +29,7 @@ SUBURBAN_WORLD = [
 
 
 def lines(weekday, saturday=None, sunday=None):
-    """Seven lines: ``weekday`` Monday to Friday, then Saturday and Sunday (default: same)."""
+    """Give seven lines: ``weekday`` Monday to Friday, then Saturday and Sunday."""
     return [weekday] * 5 + [weekday if saturday is None else saturday,
                             weekday if sunday is None else sunday]
 

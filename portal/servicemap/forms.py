@@ -16,7 +16,7 @@ def _length(most):
 
 
 def optional_int(value):
-    """An id from a select where "" means none."""
+    """Read an id from a select where "" means none."""
     return None if value in ("", None) else int(value)
 
 
@@ -139,7 +139,7 @@ class PointForm(FlaskForm):
         return valid
 
     def values(self):
-        """The point's fields as the form has them, parsed."""
+        """Return the point's fields as the form has them, parsed."""
         return {
             "name": self.name.data, "category": self.category.data,
             "address": self.address.data, "latitude": self.latitude.value,

@@ -41,7 +41,7 @@ def valid_coordinates(latitude, longitude):
 
 
 def distance_m(lat1, lon1, lat2, lon2):
-    """Great-circle distance in metres (haversine)."""
+    """Measure the great-circle distance in metres (haversine)."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
@@ -49,7 +49,7 @@ def distance_m(lat1, lon1, lat2, lon2):
 
 
 def walking_minutes(metres, speed=None, route_factor=None):
-    """Whole minutes to walk ``metres`` of straight line, rounded up, at least one."""
+    """Count whole minutes to walk ``metres`` of straight line, rounded up, at least one."""
     if speed is None or route_factor is None:
         default_speed, default_factor = walking_settings()
         speed = speed or default_speed
@@ -58,7 +58,7 @@ def walking_minutes(metres, speed=None, route_factor=None):
 
 
 def radius_for_minutes(minutes, speed=None, route_factor=None):
-    """The straight-line distance that ``minutes`` of walking covers (the circle's radius)."""
+    """Return the straight-line distance ``minutes`` of walking covers (a circle's radius)."""
     if speed is None or route_factor is None:
         default_speed, default_factor = walking_settings()
         speed = speed or default_speed
@@ -77,8 +77,7 @@ def bounding_box(latitude, longitude, radius_m):
 
 
 def box_around(latitudes, longitudes, radius_m):
-    """Return (south, north, west, east) of a box holding every circle of ``radius_m`` around
-    the given points."""
+    """Return (south, north, west, east) of a box holding ``radius_m`` around every point."""
     south, north = min(latitudes), max(latitudes)
     pole_ward = south if abs(south) > abs(north) else north
     _s, _n, west, east = bounding_box(pole_ward, 0.0, radius_m)
@@ -87,7 +86,7 @@ def box_around(latitudes, longitudes, radius_m):
 
 
 def bearing(lat1, lon1, lat2, lon2):
-    """Initial compass bearing in degrees from the first point to the second."""
+    """Return the initial compass bearing in degrees from the first point to the second."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dl = math.radians(lon2 - lon1)
     x = math.sin(dl) * math.cos(p2)
@@ -96,7 +95,7 @@ def bearing(lat1, lon1, lat2, lon2):
 
 
 def compass_point(degrees):
-    """One of N, NE, E, SE, S, SW, W, NW for a bearing."""
+    """Name the bearing's compass point: N, NE, E, SE, S, SW, W or NW."""
     return COMPASS[round(degrees / 45) % 8]
 
 
@@ -111,7 +110,7 @@ _GCJ_EE = 0.00669342162296594323
 
 
 def in_china(latitude, longitude):
-    """Rough bounding box of mainland China, where GCJ-02 applies."""
+    """Tell whether the point lies in mainland China's rough box, where GCJ-02 applies."""
     return 72.004 <= longitude <= 137.8347 and 0.8293 <= latitude <= 55.8271
 
 
@@ -144,7 +143,7 @@ TILE_DATUMS = ("gcj02", "wgs84")
 
 
 def tile_settings():
-    """(tile URL template, datum) of the deployment's map tiles; ("", …) when none is set."""
+    """Return (tile URL template, datum) of the deployment's tiles; the URL is "" if none."""
     portal = current_app.config["PORTAL"]
     datum = portal.get("SERVICE_TILE_DATUM", "gcj02")
     if datum not in TILE_DATUMS:
@@ -153,7 +152,7 @@ def tile_settings():
 
 
 def tile_coordinates(latitude, longitude, datum):
-    """Where a WGS-84 point goes on tiles drawn in ``datum`` (AMap and Tencent: GCJ-02)."""
+    """Place a WGS-84 point on tiles drawn in ``datum`` (AMap and Tencent draw GCJ-02)."""
     if datum == "gcj02":
         return wgs84_to_gcj02(latitude, longitude)
     if datum == "wgs84":
@@ -190,11 +189,8 @@ class GridIndex:
         self.cells.setdefault(self.key(x, y), []).append((x, y, latitude, longitude, item))
 
     def nearest(self, latitude, longitude, max_m):
-        """Return (metres, item) of the nearest item within ``max_m``, or None.
-
-        Looks ring by ring outwards and stops once no unvisited cell can hold anything
-        nearer than the best found so far.
-        """
+        """Return (metres, item) of the nearest item within ``max_m``, or None."""
+        # Ring by ring outwards, until no unvisited cell can hold anything nearer.
         qx, qy = self.project(latitude, longitude)
         cx, cy = self.key(qx, qy)
         best_d2 = max_m * max_m
@@ -215,7 +211,7 @@ class GridIndex:
 
 
 def ring_cells(cx, cy, ring):
-    """The cells at Chebyshev distance ``ring`` from cell (cx, cy)."""
+    """Yield the cells at Chebyshev distance ``ring`` from cell (cx, cy)."""
     if ring == 0:
         yield cx, cy
         return

@@ -106,11 +106,8 @@ def parse_day(text):
 
 
 def parse_week(texts):
-    """Read seven lines (Monday first); return {weekday: intervals} or raise HoursError.
-
-    The error's ``weekday`` says which line to mark. Besides each day's own checks, an
-    interval past midnight must not run into the next day's first opening.
-    """
+    """Read seven lines (Monday first) into {weekday: intervals}, or raise HoursError."""
+    # The error's ``weekday`` says which line to mark.
     week = {}
     for weekday, text in enumerate(texts):
         try:
@@ -142,14 +139,14 @@ def _clock(minutes):
 
 
 def format_interval(opens, closes):
-    """``08:00-11:30``; ``20:00-次日02:00`` in Chinese, ``20:00-02:00 next day`` in English."""
+    """Write ``08:00-11:30``, or ``20:00-次日02:00`` (``20:00-02:00 next day`` in English)."""
     if closes > MINUTES_PER_DAY:
         return f"{_clock(opens)}-" + _("%(time)s next day", time=_clock(closes - MINUTES_PER_DAY))
     return f"{_clock(opens)}-{_clock(closes)}"
 
 
 def format_day(intervals):
-    """A day's intervals in the notation the form reads back ("" when closed)."""
+    """Write a day's intervals in the notation the form reads back ("" when closed)."""
     return ", ".join(format_interval(o, c) for o, c in intervals)
 
 
@@ -175,7 +172,7 @@ class Schedule:
         return any(self.weekly.values()) or bool(self.exceptions)
 
     def intervals_on(self, day):
-        """The intervals that open on ``day``: the exception's if there is one."""
+        """Return the intervals that open on ``day``: the exception's if there is one."""
         exception = self.exceptions.get(day)
         if exception is not None:
             return [] if exception.closed else list(exception.intervals)
@@ -191,7 +188,7 @@ class HoursState:
 
 
 def as_local(now=None):
-    """``now`` in the portal's zone; a naive value is taken to be portal time already."""
+    """Return ``now`` in the portal's zone; a naive value is portal time already."""
     if now is None:
         return local_now()
     if now.tzinfo is None:
@@ -200,7 +197,7 @@ def as_local(now=None):
 
 
 def _openings(schedule, first_day, days):
-    """Merged (start, end) local datetimes of the intervals opening on ``days`` days."""
+    """Merge the intervals opening on ``days`` days into (start, end) local datetimes."""
     tz = zone()
     spans = []
     for offset in range(days):
@@ -220,7 +217,7 @@ def _openings(schedule, first_day, days):
 
 
 def state(schedule, now=None):
-    """Open now (until when), or closed (opening when), at ``now``."""
+    """Tell whether the point is open at ``now`` and until when, or when it opens next."""
     local = as_local(now)
     # Yesterday's intervals can run past midnight into today.
     first_day = local.date() - timedelta(days=1)
@@ -240,7 +237,7 @@ def is_open(schedule, now=None):
 
 
 def _day_words(moment, local):
-    """"" for today, "tomorrow", or a weekday name (with the date when over a week away)."""
+    """Name the day: "" for today, "tomorrow", a weekday, or a date a week or more away."""
     days = (moment.date() - local.date()).days
     if days == 0:
         return ""
@@ -252,7 +249,7 @@ def _day_words(moment, local):
 
 
 def describe(hours_state, now=None):
-    """(headline, detail) in words: ("Open now", "closes in 20 min") and the like."""
+    """Say it in words: ("Open now", "closes in 20 min") and the like."""
     local = as_local(now)
     if not hours_state.known:
         return _("Hours not given"), _("call before you go")
@@ -281,12 +278,12 @@ def describe(hours_state, now=None):
 
 
 def week_rows(schedule, today):
-    """Seven (weekday name, [interval texts], is today) rows, Monday first."""
+    """Return seven (weekday name, [interval texts], is today) rows, Monday first."""
     return [(WEEKDAYS[weekday], [format_interval(*iv) for iv in schedule.weekly.get(weekday, [])],
              weekday == today.weekday()) for weekday in range(7)]
 
 
 def upcoming_exceptions(schedule, today):
-    """(date, DayException) from today on, soonest first."""
+    """Return the (date, DayException) pairs from today on, soonest first."""
     return sorted((day, exception) for day, exception in schedule.exceptions.items()
                   if day >= today)

@@ -41,15 +41,14 @@ class MiniMap:
 
 
 def offset_m(origin_lat, origin_lon, lat, lon):
-    """Metres east and north of the origin."""
+    """Return the metres east and north of the origin."""
     east = (lon - origin_lon) * METRES_PER_DEGREE * math.cos(math.radians(origin_lat))
     north = (lat - origin_lat) * METRES_PER_DEGREE
     return east, north
 
 
 def build(origin_lat, origin_lon, points, circle_m, minutes):
-    """Lay out ``points`` ((number, lat, lon, name) …) around the origin with a circle of
-    ``circle_m`` metres (``minutes`` of walking)."""
+    """Lay out ``points`` ((number, lat, lon, name) …) around the origin and its circle."""
     offsets = [(number, *offset_m(origin_lat, origin_lon, lat, lon), name)
                for number, lat, lon, name in points]
     near = [o for o in offsets if max(abs(o[1]), abs(o[2])) <= REACH_TIMES_CIRCLE * circle_m]

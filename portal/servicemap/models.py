@@ -121,11 +121,11 @@ class ServicePoint(db.Model):
 
     @property
     def accessibility(self):
-        """(code, label, offered) for each accessibility feature."""
+        """Return (code, label, offered) for each accessibility feature."""
         return [(code, label, getattr(self, code)) for code, label in ACCESSIBILITY.items()]
 
     def schedule(self, exceptions=None):
-        """The point's Schedule from its rows (``exceptions`` when loaded separately)."""
+        """Build the point's Schedule from its rows (``exceptions`` if loaded apart)."""
         return build_schedule(self.hours, self.exceptions if exceptions is None else exceptions)
 
 
@@ -164,7 +164,7 @@ class HoursException(db.Model):
 
 
 def build_schedule(hours_rows, exception_rows):
-    """A hours.Schedule from ServiceHours and HoursException rows (or row-like tuples)."""
+    """Build an hours.Schedule from ServiceHours and HoursException rows."""
     weekly = {}
     for row in hours_rows:
         weekly.setdefault(row.weekday, []).append((row.opens, row.closes))

@@ -53,7 +53,7 @@ def _clock(minutes):
 
 
 def load(today):
-    """Every point that is or was open (defunct ones too: their status says so)."""
+    """Load every point, defunct ones too (their status says so), and coming exceptions."""
     points = db.session.scalars(
         select(ServicePoint).order_by(ServicePoint.id)
         .options(selectinload(ServicePoint.hours), selectinload(ServicePoint.operator),
@@ -70,7 +70,7 @@ def load(today):
 
 
 def osm_opening_hours(point, exceptions):
-    """The hours in OpenStreetMap's ``opening_hours`` syntax: ``Mo-Fr 11:00-13:00,17:00-18:30``."""
+    """Write the hours in OpenStreetMap's syntax: ``Mo-Fr 11:00-13:00,17:00-18:30``."""
     by_day = {}
     for row in point.hours:
         by_day.setdefault(row.weekday, []).append(f"{_clock(row.opens)}-{_clock(row.closes)}")
@@ -96,7 +96,7 @@ def osm_opening_hours(point, exceptions):
 
 
 def geojson(today):
-    """A FeatureCollection of the points: [longitude, latitude] in WGS-84."""
+    """Build a FeatureCollection of the points: [longitude, latitude] in WGS-84."""
     points, exceptions = load(today)
     features = []
     with force_locale("zh_Hans"):
@@ -131,7 +131,7 @@ def geojson(today):
 
 
 def hsds(today):
-    """The four HSDS tables as lists of rows (dicts with the keys of COLUMNS)."""
+    """Build the four HSDS tables as lists of rows (dicts with the keys of COLUMNS)."""
     points, exceptions = load(today)
     organizations, services, locations, schedules = {}, [], [], []
     with force_locale("zh_Hans"):
@@ -205,7 +205,7 @@ def _schedule(key, service_id, location_id, opens, closes, freq="", byday="", va
 
 
 def csv_table(rows, table):
-    """One HSDS table as CSV (UTF-8, a header row, the columns of COLUMNS)."""
+    """Write one HSDS table as CSV (UTF-8, a header row, the columns of COLUMNS)."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS[table], extrasaction="ignore")
     writer.writeheader()

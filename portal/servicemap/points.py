@@ -30,18 +30,18 @@ EXCEPTION_DAYS_AHEAD = 2 * 366
 # --- who may do what ---
 
 def may_edit(user, point):
-    """Community workers of the point's place, and staff of the organization running it."""
+    """Tell whether ``user`` works in the point's community or for the organization running it."""
     return can(user, "community_worker", point.place) or (
         point.operator is not None and can(user, "org_staff", point.operator))
 
 
 def may_move(user, point):
-    """Only community workers change where a point belongs and who runs it."""
+    """Tell whether ``user`` may change where a point belongs and who runs it."""
     return can(user, "community_worker", point.place)
 
 
 def places_to_add(user):
-    """The communities (or places under one) where ``user`` may add a point."""
+    """Return the communities (or places under one) where ``user`` may add a point."""
     granted = places_where(user, "community_worker")
     found = []
     for place in granted:
@@ -56,7 +56,7 @@ def places_to_add(user):
 
 
 def operators_for(place):
-    """Organizations that may run a point at ``place``: those based at it, above it or in it."""
+    """Return the organizations based at, above or in ``place``: those that may run a point."""
     return db.session.scalars(
         select(Organization).join(Place, Organization.home_place_id == Place.id)
         .where(or_(Place.id.in_(place.lineage_ids), within(place)))
@@ -65,7 +65,7 @@ def operators_for(place):
 
 
 def editable_points(user):
-    """SELECT of the points ``user`` may edit (community workers' and org staff's)."""
+    """Select the points ``user`` may edit, or return None if there are none to edit."""
     conditions = [within(place) for place in places_where(user, "community_worker")]
     organizations = [o.id for o in organizations_where(user, "org_staff")]
     if organizations:
@@ -106,14 +106,14 @@ def normalize_phone(text):
 
 
 def dial(phone):
-    """The digits a ``tel:`` link dials."""
+    """Return the digits a ``tel:`` link dials."""
     return re.sub(r"[^\d]", "", phone or "")
 
 
 # --- coordinates ---
 
 def parse_coordinate(text, low, high):
-    """A coordinate typed by hand as a float, or None when it is not a number in range."""
+    """Read a coordinate typed by hand, or None when it is not a number in range."""
     text = unicodedata.normalize("NFKC", text or "").strip().rstrip("°")
     try:
         value = float(text)
@@ -123,8 +123,7 @@ def parse_coordinate(text, low, high):
 
 
 def too_far_from(place, latitude, longitude):
-    """(km, the place measured from) when the spot is implausibly far from its place or
-    community, else None."""
+    """Return (km, place measured from) if the spot is implausibly far from it, else None."""
     community = place.ancestor("community") or place
     anchor = next((p for p in (place, community) if p.has_coordinates), None)
     if anchor is None:
@@ -147,7 +146,7 @@ class DateError(ValueError):
 
 
 def parse_date(text):
-    """``2026-05-01`` (or 2026/5/1, 2026年5月1日) as a date; DateError says what is wrong."""
+    """Read ``2026-05-01`` (or 2026/5/1, 2026年5月1日); raise DateError saying what is wrong."""
     text = unicodedata.normalize("NFKC", text or "").strip()
     match = _DATE.match(text)
     if not match:

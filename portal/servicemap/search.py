@@ -35,13 +35,13 @@ YES = {"1", "on", "true", "yes"}
 
 
 def limit_minutes(suburban):
-    """The walk every courtyard should have to a service: 15 minutes, 30 in the suburbs."""
+    """Return the walk every courtyard should have to a service: 15 minutes, 30 in suburbs."""
     portal = current_app.config["PORTAL"]
     return portal["SERVICE_SUBURBAN_MINUTES" if suburban else "SERVICE_URBAN_MINUTES"]
 
 
 def is_suburban(place):
-    """A place is suburban when it, or a place above it, is marked so."""
+    """Tell whether the place, or a place above it, is marked suburban."""
     return any(p.suburban for p in place.lineage())
 
 
@@ -96,8 +96,8 @@ def _value(args, name):
 
 
 def parse_list_args(args):
-    """Read the list's query string. Anything nonsensical is named in ``problems`` and then
-    no filter is applied at all: an unfiltered list with a notice, never an error page."""
+    """Read the list's query string; on any nonsense, name it and filter nothing at all."""
+    # An unfiltered list with a notice, never an error page.
     request = ListRequest()
     f = request.filters
     problems = request.problems
@@ -175,12 +175,10 @@ def _location(lat, lon):
 # --- "open now" as SQL, so the filter works with paging and counting ---
 
 def open_now_condition(now):
-    """SQL: the point is active and one of its intervals covers ``now`` (portal time).
-
-    The same rule as ``hours.state``: an interval belongs to the day it opens, an exception
-    replaces the intervals opening on its date, and yesterday's can run past midnight.
-    tests/test_servicemap_search.py checks the two agree on random schedules.
-    """
+    """Return SQL true when the point is active and an interval covers ``now``."""
+    # The same rule as ``hours.state``: an interval belongs to the day it opens, an exception
+    # replaces the intervals opening on its date, and yesterday's can run past midnight.
+    # tests/test_servicemap_search.py checks the two agree on random schedules.
     local = hours.as_local(now)
     today = local.date()
     yesterday = today - timedelta(days=1)
@@ -215,7 +213,7 @@ def category_order():
 
 
 def filtered(filters, now):
-    """SELECT id, latitude, longitude of the listed points that pass ``filters``."""
+    """Select id, latitude, longitude of the listed points that pass ``filters``."""
     query = select(ServicePoint.id, ServicePoint.latitude, ServicePoint.longitude).where(
         ServicePoint.status.in_(LISTED_STATUSES))
     if filters.category:
@@ -230,9 +228,7 @@ def filtered(filters, now):
 
 
 def nearest(query, origin, want, within_minutes=None):
-    """[(metres, id)] nearest first: at least ``want`` of them when there are that many
-    within 32 km. With ``within_minutes`` only the points that near, all of them.
-    """
+    """Return [(metres, id)] nearest first: ``want`` of them, or all ``within_minutes``."""
     if within_minutes:
         radii = [geo.radius_for_minutes(within_minutes)]
     else:
@@ -292,7 +288,7 @@ class ResultPage:
 
 
 def load_points(ids, today):
-    """{id: (point, Schedule)} for ``ids``: the points with hours and coming exceptions."""
+    """Load ``ids`` with their hours and coming exceptions as {id: (point, Schedule)}."""
     if not ids:
         return {}
     points = db.session.scalars(
@@ -323,8 +319,7 @@ def _minutes(metres):
 
 
 def find_points(filters, origin=None, now=None, per_page=PER_PAGE):
-    """One page of points passing ``filters``: nearest first from ``origin``, else by kind
-    and name."""
+    """Find a page of points: nearest first from ``origin``, else by kind and name."""
     now = hours.as_local(now)
     query = filtered(filters, now)
     offset = (filters.page - 1) * per_page

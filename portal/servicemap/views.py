@@ -31,7 +31,7 @@ COMPASS_WORDS = {
 
 @bp.app_template_filter("distance")
 def distance_words(metres):
-    """320 m, 1.2 km: rounded the way people say it."""
+    """Say a distance the way people do: 320 m, 1.2 km."""
     if metres < 1000:
         return _("%(metres)d m", metres=max(10, round(metres, -1)))
     if metres < 10_000:
@@ -41,7 +41,7 @@ def distance_words(metres):
 
 @bp.app_template_filter("day_words")
 def day_words(day, short=False):
-    """2026年3月2日星期一 / Monday, March 2, 2026 (``short``: without the weekday)."""
+    """Write a date in full: 2026年3月2日星期一 (``short``: without the weekday)."""
     return format_date(day, "long" if short else "full")
 
 
@@ -53,7 +53,7 @@ def dial_filter(phone):
 # --- the list ---
 
 def _origin(asked):
-    """Where to measure from: the browser's location, a chosen courtyard, or mine."""
+    """Choose where to measure from: the browser's location, a courtyard, or mine."""
     if asked.location:
         return search.Origin(*asked.location)
     if asked.courtyard is not None:
@@ -62,7 +62,7 @@ def _origin(asked):
 
 
 def _list_args(asked, origin):
-    """The query string that keeps what is chosen now (filters and origin), for links."""
+    """Return the query string that keeps what is chosen now, for links."""
     f = asked.filters
     args = {"category": f.category, "open": "1" if f.open_now else None,
             "within": f.within, "step_free": "1" if f.step_free else None,
