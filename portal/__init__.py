@@ -17,7 +17,7 @@ from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, mig
 ROOT = Path(__file__).resolve().parent.parent
 
 # One blueprint per domain, each a package of the same name.
-DOMAINS = ("main", "places", "accounts", "organizations", "timebank")
+DOMAINS = ("main", "places", "accounts", "organizations", "servicemap", "timebank")
 
 # Strict: no inline script or style anywhere, nothing loaded from elsewhere.
 CONTENT_SECURITY_POLICY = (

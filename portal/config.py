@@ -35,6 +35,20 @@ DEFAULTS = {
     # Who may spend hours on services (help from a volunteer, service rewards): "anyone", or
     # "eligible" — only people a community worker has marked (aged 60+, hardship, disability).
     "TIMEBANK_SPENDERS": "anyone",
+    # Service map: walking time = straight-line distance × route factor ÷ walking speed.
+    # 50 m a minute (3 km/h) is an older person's unhurried pace; 1.3 allows for streets
+    # not running straight.
+    "SERVICE_WALKING_SPEED": 50.0,
+    "SERVICE_ROUTE_FACTOR": 1.3,
+    # The walk every courtyard should have to each kind of service ("城区15分钟、郊区30分钟");
+    # places marked suburban use the second.
+    "SERVICE_URBAN_MINUTES": 15,
+    "SERVICE_SUBURBAN_MINUTES": 30,
+    # A map tile URL template ({z}/{x}/{y}) for an interactive layer on kiosks and PCs, and
+    # whether its tiles are drawn in "gcj02" (AMap, Tencent) or "wgs84" (OpenStreetMap).
+    # Empty: no tiles, no map script; the server-drawn SVG map is all there is.
+    "SERVICE_TILE_URL": "",
+    "SERVICE_TILE_DATUM": "gcj02",
 }
 
 LOCALES = ("zh_Hans", "en")

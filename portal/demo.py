@@ -158,9 +158,11 @@ def seed_world():
 
 def seed_demo():
     """Build the whole demo world, every domain included; return it by name."""
+    from portal.servicemap.demo import seed_services
     from portal.timebank.demo import seed_timebank
 
     world = seed_world()
+    seed_services(world)
     seed_timebank(world, DEMO_PASSWORD)
     db.session.commit()
     return world

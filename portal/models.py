@@ -4,6 +4,7 @@ from portal.accounts.models import RoleGrant, User  # noqa: F401
 from portal.audit import AuditEntry  # noqa: F401
 from portal.organizations.models import Organization  # noqa: F401
 from portal.places.models import Place  # noqa: F401
+from portal.servicemap.models import HoursException, ServiceHours, ServicePoint  # noqa: F401
 from portal.timebank.models import (  # noqa: F401
     Account,
     Activity,

@@ -666,3 +666,25 @@ def test_every_time_bank_page_is_light_and_clean(client, login, world, make_user
 def test_the_home_page_links_the_time_bank_by_its_name(client):
     page = text(client.get("/"))
     assert 'href="/timebank/">时间银行' in page
+
+
+# --- activities at service points ---
+
+def test_an_activity_at_a_service_point_shows_on_the_points_page(client, login, worker, world):
+    from tests.servicemap_helpers import make_point
+
+    hall = make_point(world["community"], name="草堂路社区党群服务中心", category="centre")
+    elsewhere = make_point(world["other_community"], name="浣花邻里驿站", category="neighbours")
+    login(worker)
+    assert "浣花邻里驿站" not in text(client.get("/timebank/activities/new"))
+    response = client.submit("/timebank/activities/new", activity_form(
+        world, place=world["community"].id, point=str(elsewhere.id)))
+    assert response.status_code == 422 and "请从列出的地点中选择一个" in text(response)
+    assert count(Activity) == 0
+    response = client.submit("/timebank/activities/new", activity_form(
+        world, place=world["community"].id, point=str(hall.id), title="周末助老理发"))
+    assert response.status_code == 303
+    assert db.session.scalar(select(Activity.service_point_id)) == hall.id
+    page = text(client.get(f"/services/{hall.id}"))
+    assert "这里的志愿活动" in page and "周末助老理发" in page
+    assert "这里的志愿活动" not in text(client.get(f"/services/{elsewhere.id}"))

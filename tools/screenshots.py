@@ -21,6 +21,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 
 # (file name, who signs in (demo mobile) or None, path, options): options may choose a
 # courtyard (cookie), fill fields ({selector: value}) and click a button before the shot.
+# A path may name demo objects in braces, "/services/{草堂社区长者食堂}", for their ids.
 TOUR = [
     ("home-zh-360", None, "/", {"courtyard": "草堂东路133号院"}),
     ("places-zh-360", None, "/places/?q=草堂", {}),
@@ -33,6 +34,10 @@ TOUR = [
     ("timebank-star-zh-360", "13900000005", "/timebank/me", {}),
     ("timebank-certificate-zh-360", "13900000005", "/timebank/certificates",
      {"click": ["#issuer-1", "main form button"]}),
+    ("services-zh-360", None, "/services/?category=meals", {"courtyard": "草堂东路133号院"}),
+    ("service-point-zh-360", None, "/services/{草堂社区长者食堂}",
+     {"courtyard": "草堂东路133号院"}),
+    ("coverage-zh-360", "13900000001", "/services/coverage/{草堂路社区}", {}),
 ]
 
 
@@ -107,7 +112,7 @@ def sign_in(page, mobile):
     page.locator("main form button").click()
 
 
-def shoot(base_url, jobs, out):
+def shoot(base_url, jobs, out, ids=None):
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
@@ -124,7 +129,7 @@ def shoot(base_url, jobs, out):
             page = context.new_page()
             if who:
                 sign_in(page, who)
-            page.goto(path)
+            page.goto(path.format_map(ids or {}))
             for selector, value in options.get("fill", {}).items():
                 page.locator(selector).fill(value)
             clicks = options.get("click", [])
@@ -149,11 +154,11 @@ def main():
                     for name, who, path in review_pages(ids)
                     for lang in ("zh", "en") for width in (360, 240) for js in (False, True)
                     if not (width == 240 and js) and not (lang == "en" and width == 240)]
-            shoot(base_url, jobs, Path(args.review))
+            shoot(base_url, jobs, Path(args.review), ids)
         else:
             jobs = [(name, who, path, 360, False, "zh", ids.get(options.get("courtyard")), options)
                     for name, who, path, options in TOUR]
-            shoot(base_url, jobs, ROOT / "docs" / "screenshots")
+            shoot(base_url, jobs, ROOT / "docs" / "screenshots", ids)
         server.shutdown()
 
 

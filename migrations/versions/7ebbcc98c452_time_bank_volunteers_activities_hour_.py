@@ -1,7 +1,7 @@
 """time bank: volunteers, activities, hour logs, ledger, rewards, help, certificates
 
 Revision ID: 7ebbcc98c452
-Revises: 39b2590a1f6c
+Revises: 3b4b5dd2907e
 Create Date: 2026-11-29 18:02:08.510465
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7ebbcc98c452'
-down_revision = '39b2590a1f6c'
+down_revision = '3b4b5dd2907e'
 branch_labels = None
 depends_on = None
 
@@ -52,6 +52,7 @@ def upgrade():
     sa.Column('location', sa.String(length=200), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=False),
     sa.Column('organization_id', sa.Integer(), nullable=True),
+    sa.Column('service_point_id', sa.Integer(), nullable=True),
     sa.Column('starts_at', sa.DateTime(), nullable=False),
     sa.Column('ends_at', sa.DateTime(), nullable=False),
     sa.Column('slots', sa.Integer(), nullable=False),
@@ -69,6 +70,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_activity_created_by_id_user')),
     sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_activity_organization_id_organization')),
     sa.ForeignKeyConstraint(['place_id'], ['place.id'], name=op.f('fk_activity_place_id_place')),
+    sa.ForeignKeyConstraint(['service_point_id'], ['service_point.id'], name=op.f('fk_activity_service_point_id_service_point')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_activity'))
     )
     with op.batch_alter_table('activity', schema=None) as batch_op:
@@ -76,6 +78,7 @@ def upgrade():
         batch_op.create_index('ix_activity_community_ends', ['community_id', 'ends_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_activity_organization_id'), ['organization_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_activity_place_id'), ['place_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_activity_service_point_id'), ['service_point_id'], unique=False)
 
     op.create_table('certificate',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -345,6 +348,7 @@ def downgrade():
 
     op.drop_table('certificate')
     with op.batch_alter_table('activity', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_activity_service_point_id'))
         batch_op.drop_index(batch_op.f('ix_activity_place_id'))
         batch_op.drop_index(batch_op.f('ix_activity_organization_id'))
         batch_op.drop_index('ix_activity_community_starts')

@@ -8,6 +8,7 @@ from portal.accounts.permissions import can, organizations_where, places_where
 from portal.extensions import db
 from portal.places.models import PLACE_KINDS, Place, within
 from portal.places.tree import community_ids, descendants
+from portal.servicemap.models import ServicePoint
 from portal.timebank.models import Activity, SignUp, Volunteer
 from portal.timebank.refusals import Refused
 from portal.timeutil import to_local, utcnow
@@ -85,13 +86,17 @@ def may_organise_at(user, organization, place):
             and _community_scope(organization.home_place).contains(place))
 
 
-def create_activity(creator, organization, place, **fields):
-    """Create an activity at ``place`` run by the community or by ``organization``."""
+def create_activity(creator, organization, place, service_point=None, **fields):
+    """Create an activity at ``place`` run by the community or by ``organization``,
+    optionally at a service point of the same community."""
     if not may_organise_at(creator, organization, place):
         raise Refused("not_yours_to_decide")
+    if service_point is not None and not _community_scope(place).contains(
+            service_point.place):
+        raise Refused("point_elsewhere")
     community = place if place.kind == "community" else place.ancestor("community")
     activity = Activity(place=place, community=community, organization=organization,
-                        created_by=creator, **fields)
+                        service_point=service_point, created_by=creator, **fields)
     db.session.add(activity)
     db.session.flush()
     audit.record("timebank.activity.create", activity, actor=creator)
@@ -108,6 +113,23 @@ def upcoming(courtyard, now):
     mine = community.id if community else -1
     return (query.where(Activity.community_id.in_(community_ids([area])))
             .order_by(case((Activity.community_id == mine, 0), else_=1), Activity.starts_at))
+
+
+def upcoming_at(point, now, limit=5):
+    """Select the activities still to come at service point ``point``, soonest first."""
+    return (select(Activity).where(Activity.service_point_id == point.id,
+                                   Activity.ends_at > now, Activity.cancelled.is_(False))
+            .order_by(Activity.starts_at).limit(limit))
+
+
+def points_for(places):
+    """The open service points at or under ``places``: where an organiser may hold one."""
+    if not places:
+        return []
+    return db.session.scalars(
+        select(ServicePoint).join(Place, ServicePoint.place_id == Place.id)
+        .where(or_(*(within(p) for p in places)), ServicePoint.status != "defunct")
+        .order_by(ServicePoint.name).limit(CHOICES_LIMIT)).all()
 
 
 def managed(user, now):

@@ -21,20 +21,20 @@ VOLUNTEERS = [
 ]
 
 # (title, organiser (organization name, or None for the community), place, days from
-#  today, start, end, slots, hours, what volunteers do)
+#  today, start, end, slots, hours, what volunteers do, service point or None)
 ACTIVITIES = [
     ("草堂东路133号院 院落大扫除", None, "草堂东路133号院", -6, "09:00", "11:00", 12, 2,
-     "清理楼道堆放的杂物，打扫院坝，给花台除草。请穿方便干活的衣服，手套和工具由社区准备。"),
+     "清理楼道堆放的杂物，打扫院坝，给花台除草。请穿方便干活的衣服，手套和工具由社区准备。", None),
     ("“草堂叙语” 陪独居老人聊天", "常青树社会服务中心", "草堂北路8号院", -3, "14:30", "16:30",
-     8, 2, "两人一组上门陪独居老人聊天、读报，顺便看看家里水电气是否安全。"),
+     8, 2, "两人一组上门陪独居老人聊天、读报，顺便看看家里水电气是否安全。", None),
     ("周末助老理发", "草堂路社区志愿服务队", "草堂路社区", 4, "09:00", "11:30", 6, 2.5,
-     "在社区党群服务中心为 70 岁以上老人义务理发，会理发的志愿者优先。"),
+     "在社区党群服务中心为 70 岁以上老人义务理发，会理发的志愿者优先。", "草堂路社区党群服务中心"),
     ("楼道应急灯检查", None, "草堂东路133号院", 9, "19:00", "20:30", 4, 1.5,
-     "和院长一起检查 1—3 栋楼道应急灯和灭火器，记下需要更换的。"),
+     "和院长一起检查 1—3 栋楼道应急灯和灭火器，记下需要更换的。", None),
     ("文化驿站读书会志愿者", "桂湖文化驿站服务社", "桂湖街12号院", 5, "15:00", "17:00", 5, 2,
-     "帮忙布置场地、给老人读报、整理图书。"),
+     "帮忙布置场地、给老人读报、整理图书。", "桂湖文化驿站"),
     ("楼院清洁日", "管城邻里驿站志愿服务队", "商城路1号院", 2, "08:30", "10:30", 15, 2,
-     "清扫楼院公共区域，清理小广告。"),
+     "清扫楼院公共区域，清理小广告。", "商城路1号院邻里驿站"),
 ]
 
 # (community, name, kind, hours, stock, description)
@@ -61,7 +61,8 @@ def _user(mobile, name, courtyard, password):
     return user
 
 
-def _activity(named, title, organiser, place_name, days, starts, ends, slots, hours, what):
+def _activity(named, title, organiser, place_name, days, starts, ends, slots, hours, what,
+              point):
     place = named[place_name]
     existing = db.session.scalar(select(Activity).filter_by(title=title, place_id=place.id))
     if existing is not None:
@@ -70,7 +71,8 @@ def _activity(named, title, organiser, place_name, days, starts, ends, slots, ho
     activity = Activity(
         title=title, description=what, place=place,
         community=place if place.kind == "community" else place.ancestor("community"),
-        organization=named[organiser] if organiser else None, starts_at=_local(day, starts),
+        organization=named[organiser] if organiser else None,
+        service_point=named.get(point) if point else None, starts_at=_local(day, starts),
         ends_at=_local(day, ends), slots=slots, minutes=int(hours * 60),
         created_by=named["13900000001"])
     db.session.add(activity)

@@ -115,6 +115,8 @@ class ActivityForm(FlaskForm):
     place = ChoiceField(_l("Where"), coerce=int,
                         validators=[InputRequired(_l("Choose where it happens."))],
                         message=_l("Choose one of the places listed."))
+    point = ChoiceField(_l("At a service point (optional)"),
+                        message=_l("Choose one of the places listed."))
     location = StringField(_l("How to find it (optional)"), filters=[strip],
                            description=_l("For example: the yard behind building 2"),
                            validators=[Length(max=200,

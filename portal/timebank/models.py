@@ -20,6 +20,7 @@ from portal.accounts.models import User
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.places.models import Place
+from portal.servicemap.models import ServicePoint
 from portal.timeutil import utcnow
 
 MAX_LOG_MINUTES = 12 * 60
@@ -101,6 +102,9 @@ class Activity(db.Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("place.id"))
     # Set when an organization (a volunteer team, a social organization) runs it.
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organization.id"), index=True)
+    # Set when it takes place at a service point (a culture station, a meal point …).
+    service_point_id: Mapped[int | None] = mapped_column(ForeignKey("service_point.id"),
+                                                         index=True)
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     slots: Mapped[int]
@@ -116,6 +120,7 @@ class Activity(db.Model):
     place: Mapped[Place] = relationship(foreign_keys=[place_id])
     community: Mapped[Place] = relationship(foreign_keys=[community_id])
     organization: Mapped[Organization | None] = relationship()
+    service_point: Mapped["ServicePoint | None"] = relationship()
     created_by: Mapped[User | None] = relationship()
 
     @property

@@ -65,20 +65,28 @@ def new_activity():
     form.place.choices = [choice for organiser, places in choices for choice in options(
         ((p.id, p.name) for p in places),
         group=_("Community") if organiser is None else organiser.name)]
+    points = activities.points_for([p for _o, places in choices for p in places
+                                    if p.kind == "community"])
+    form.point.choices = options([("", _("Not at a service point"))]
+                                 + [(str(p.id), p.name) for p in points])
     if form.validate_on_submit():
         organization = next((o for o, _p in choices
                              if o is not None and f"o{o.id}" == form.organiser.data), None)
         place = db.session.get(Place, form.place.data)
+        point = next((p for p in points if str(p.id) == form.point.data), None)
         try:
             activity = activities.create_activity(
-                current_user, organization, place, title=form.title.data,
+                current_user, organization, place, service_point=point, title=form.title.data,
                 description=form.description.data, location=form.location.data,
                 starts_at=to_utc(datetime.combine(form.day.data, form.starts.data)),
                 ends_at=to_utc(datetime.combine(form.day.data, form.ends.data)),
                 slots=form.slots.data, minutes=form.hours.data)
-        except Refused:
-            form.place.errors = [*form.place.errors,
-                                 _("This organiser cannot hold activities at that place.")]
+        except Refused as refused:
+            if refused.reason == "point_elsewhere":
+                refuse(form.point, refused)
+            else:
+                form.place.errors = [*form.place.errors,
+                                     _("This organiser cannot hold activities at that place.")]
         else:
             flash(_("The activity is published. Volunteers nearby can now sign up."),
                   "success")

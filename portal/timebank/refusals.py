@@ -36,6 +36,7 @@ MESSAGES = {
     "activity_cancelled": _l("This activity was cancelled."),
     "not_signed_up": _l("You are not signed up for this activity."),
     "no_place": _l("Choose your courtyard in your profile first."),
+    "point_elsewhere": _l("That service point is in another community."),
     # logging hours
     "future_date": _l("The date cannot be in the future."),
     "too_old": _l("Hours can be logged for the last %(days)d days only."),

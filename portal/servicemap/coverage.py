@@ -1,0 +1,229 @@
+"""15-minute coverage: for every courtyard under a place, the walk to the nearest open-for-
+business point of each kind, and the gaps — over 15 minutes, or 30 in suburban places.
+
+At city scale (≈2,000 courtyards × 2,000 points) nothing is measured pair by pair: the points
+are loaded once (only those in reach of the place's courtyards), bucketed into a grid of cells
+a 15-minute walk wide, and each courtyard looks only in the 3 × 3 cells around it. That block
+holds every point nearer than one cell, so a point found there at most one cell away is
+certainly the nearest; only kinds not settled that way search further rings, per kind.
+
+The measured minutes are kept in memory (per process) under a fingerprint of everything they
+depend on — the courtyards' ids, coordinates and suburban flags, the points' count, latest
+change and coordinates, the settings — so a report asked again before anything changed
+skips the measuring; names are always read fresh.
+"""
+
+import csv
+import io
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from portal.extensions import db
+from portal.places.models import Place, within
+from portal.servicemap import geo
+from portal.servicemap.models import CATEGORIES, ServicePoint
+from portal.servicemap.search import limit_minutes
+
+# How far past its limit a courtyard's nearest point is still looked for and shown.
+REACH_TIMES_LIMIT = 2
+CACHE_SIZE = 32
+_measured = OrderedDict()
+_measured_lock = threading.Lock()
+
+
+@dataclass
+class CourtyardCoverage:
+    id: int
+    name: str
+    community: str
+    suburban: bool
+    limit: int
+    located: bool
+    minutes: dict = field(default_factory=dict)  # category -> minutes, None = out of reach
+
+    def is_gap(self, category):
+        minutes = self.minutes.get(category)
+        return minutes is None or minutes > self.limit
+
+    @property
+    def gaps(self):
+        return [c for c in self.minutes if self.is_gap(c)] if self.located else []
+
+
+@dataclass
+class CoverageReport:
+    place: Place
+    categories: tuple
+    courtyards: list
+    urban_limit: int
+    suburban_limit: int
+
+    @property
+    def located(self):
+        return [c for c in self.courtyards if c.located]
+
+    @property
+    def unlocated(self):
+        return [c for c in self.courtyards if not c.located]
+
+    @property
+    def has_suburban(self):
+        return any(c.suburban for c in self.courtyards)
+
+    def gap_count(self, category):
+        return sum(1 for c in self.located if c.is_gap(category))
+
+    def summary(self):
+        """Return (category, courtyards with a gap, courtyards measured) for each category."""
+        measured = len(self.located)
+        return [(category, self.gap_count(category), measured) for category in self.categories]
+
+
+def _suburban_paths():
+    return set(db.session.scalars(select(Place.path).where(Place.suburban.is_(True))))
+
+
+def _is_suburban(path, suburban_paths):
+    if not suburban_paths:
+        return False
+    prefix = "/"
+    for part in path.strip("/").split("/"):
+        prefix += part + "/"
+        if prefix in suburban_paths:
+            return True
+    return False
+
+
+def coverage(place, categories=None):
+    """Measure every courtyard under ``place`` against the active points of ``categories``."""
+    categories = tuple(categories or CATEGORIES)
+    urban, suburban = limit_minutes(False), limit_minutes(True)
+    rows = db.session.execute(
+        select(Place.id, Place.name, Place.path, Place.latitude, Place.longitude)
+        .where(within(place), Place.kind == "courtyard")
+    ).all()
+    communities = dict(db.session.execute(
+        select(Place.id, Place.name).where(
+            Place.kind == "community",
+            or_(within(place), Place.id.in_(place.lineage_ids)))
+    ).all())
+    suburban_paths = _suburban_paths()
+    courtyards = []
+    for courtyard_id, name, path, lat, lon in rows:
+        lineage = [int(part) for part in path.strip("/").split("/")]
+        community = next((communities[i] for i in lineage if i in communities), "")
+        is_suburban = _is_suburban(path, suburban_paths)
+        courtyards.append(CourtyardCoverage(
+            courtyard_id, name, community, is_suburban, suburban if is_suburban else urban,
+            lat is not None and lon is not None))
+    courtyards.sort(key=lambda c: (c.community, c.name, c.id))
+    coordinates = {row[0]: (row[3], row[4]) for row in rows}
+    located = [c for c in courtyards if c.located]
+    key = _fingerprint(place, categories, located, coordinates)
+    with _measured_lock:
+        known = _measured.get(key)
+        if known is not None:
+            _measured.move_to_end(key)
+    if known is None:
+        _measure(located, coordinates, categories, urban)
+        with _measured_lock:
+            _measured[key] = {c.id: c.minutes for c in located}
+            while len(_measured) > CACHE_SIZE:
+                _measured.popitem(last=False)
+    else:
+        for c in located:
+            c.minutes = known[c.id]  # never changed once measured, so shared
+    return CoverageReport(place, categories, courtyards, urban, suburban)
+
+
+def _fingerprint(place, categories, located, coordinates):
+    """Sum up cheaply everything the minutes depend on: if it is unchanged, so are they."""
+    points = tuple(db.session.execute(select(
+        func.count(ServicePoint.id), func.max(ServicePoint.updated_at),
+        func.sum(ServicePoint.latitude), func.sum(ServicePoint.longitude))).one())
+    courtyards = hash(tuple((c.id, coordinates[c.id], c.limit) for c in located))
+    return (place.id, categories, geo.walking_settings(), points, courtyards)
+
+
+def forget_measurements():
+    """Drop the remembered minutes (tests, or after changing data outside the portal)."""
+    with _measured_lock:
+        _measured.clear()
+
+
+def _measure(courtyards, coordinates, categories, urban_limit):
+    if not courtyards:
+        return
+    speed, factor = geo.walking_settings()
+    longest_reach = geo.radius_for_minutes(REACH_TIMES_LIMIT * max(c.limit for c in courtyards))
+    lats = [coordinates[c.id][0] for c in courtyards]
+    lons = [coordinates[c.id][1] for c in courtyards]
+    south, north, west, east = geo.box_around(lats, lons, longest_reach)
+    points = db.session.execute(
+        select(ServicePoint.category, ServicePoint.latitude, ServicePoint.longitude).where(
+            ServicePoint.status == "active", ServicePoint.category.in_(categories),
+            ServicePoint.latitude.between(south, north),
+            ServicePoint.longitude.between(west, east))
+    ).all()
+    cell = geo.radius_for_minutes(urban_limit)
+    reference = (min(lats) + max(lats)) / 2
+    grids = {category: geo.GridIndex(cell, reference) for category in categories}
+    for category, lat, lon in points:
+        grids[category].add(lat, lon, None)
+    flat = geo.GridIndex(cell, reference)  # for projecting the courtyards the same way
+    # Anything found this near in the 3 × 3 block is the nearest of all: everything outside
+    # the block is at least one cell away (0.99 for the projection's error).
+    settled_d2 = (0.99 * cell) ** 2
+    blocks = {}
+    for courtyard in courtyards:
+        lat, lon = coordinates[courtyard.id]
+        reach = geo.radius_for_minutes(REACH_TIMES_LIMIT * courtyard.limit, speed, factor)
+        qx, qy = flat.project(lat, lon)
+        cx, cy = flat.key(qx, qy)
+        block = blocks.get((cx, cy))
+        if block is None:
+            # Courtyards in the same cell share the candidates of the cells around it.
+            block = blocks[cx, cy] = {
+                category: [p for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+                           for p in grids[category].cells.get((cx + dx, cy + dy), ())]
+                for category in categories}
+        for category in categories:
+            best_d2, best = settled_d2, None
+            for x, y, plat, plon, _item in block[category]:
+                d2 = (x - qx) * (x - qx) + (y - qy) * (y - qy)
+                if d2 <= best_d2:
+                    best_d2, best = d2, (plat, plon)
+            if best is not None:
+                metres = geo.distance_m(lat, lon, *best)
+            else:
+                found = grids[category].nearest(lat, lon, reach)
+                metres = found[0] if found else None
+            courtyard.minutes[category] = (
+                geo.walking_minutes(metres, speed, factor)
+                if metres is not None and metres <= reach else None)
+
+
+def csv_text(report):
+    """Write the whole report as CSV (with a byte-order mark, so Excel reads the Chinese)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    header = [_("Courtyard"), _("Community"), _("Suburban"), _("Limit (minutes)")]
+    for category in report.categories:
+        header += [str(CATEGORIES[category]) + " " + _("(minutes)"),
+                   str(CATEGORIES[category]) + " " + _("(gap)")]
+    writer.writerow(header)
+    yes, no = _("Yes"), _("No")
+    for c in report.courtyards:
+        row = [c.name, c.community, yes if c.suburban else no, c.limit]
+        for category in report.categories:
+            if not c.located:
+                row += ["", ""]
+                continue
+            minutes = c.minutes.get(category)
+            row += ["" if minutes is None else minutes, yes if c.is_gap(category) else no]
+        writer.writerow(row)
+    return "\ufeff" + out.getvalue()

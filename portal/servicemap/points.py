@@ -1,0 +1,227 @@
+"""Keeping service points: who may edit which, phone numbers and coordinates that make sense,
+weekly hours and exceptions. Plain functions; the views only call them.
+
+Scope: community workers (and admins above them) keep the points of their communities and
+may add new ones there; organization staff keep the points their organization runs (all but
+where it is and who runs it).
+"""
+
+import re
+import unicodedata
+from datetime import date, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, or_, select
+
+from portal import audit
+from portal.accounts.permissions import can, organizations_where, places_where
+from portal.extensions import db
+from portal.organizations.models import Organization
+from portal.places.models import Place, within
+from portal.servicemap import geo
+from portal.servicemap.models import HoursException, ServiceHours, ServicePoint
+
+# A point further than this from its community's office is almost certainly a typing slip
+# (digits swapped, latitude and longitude exchanged).
+MAX_KM_FROM_COMMUNITY = 10
+EXCEPTION_DAYS_AHEAD = 2 * 366
+
+
+# --- who may do what ---
+
+def may_edit(user, point):
+    """Tell whether ``user`` works in the point's community or for the organization running it."""
+    return can(user, "community_worker", point.place) or (
+        point.operator is not None and can(user, "org_staff", point.operator))
+
+
+def may_move(user, point):
+    """Tell whether ``user`` may change where a point belongs and who runs it."""
+    return can(user, "community_worker", point.place)
+
+
+def places_to_add(user):
+    """Return the communities (or places under one) where ``user`` may add a point."""
+    granted = places_where(user, "community_worker")
+    found = []
+    for place in granted:
+        if place.kind in ("community", "group", "courtyard", "building"):
+            candidates = [place]
+        else:
+            candidates = db.session.scalars(
+                select(Place).where(within(place), Place.kind == "community")
+                .order_by(Place.path)).all()
+        found += [c for c in candidates if c not in found]
+    return found
+
+
+def operators_for(place):
+    """Return the organizations based at, above or in ``place``: those that may run a point."""
+    return db.session.scalars(
+        select(Organization).join(Place, Organization.home_place_id == Place.id)
+        .where(or_(Place.id.in_(place.lineage_ids), within(place)))
+        .order_by(Organization.name)
+    ).all()
+
+
+def editable_points(user):
+    """Select the points ``user`` may edit, or return None if there are none to edit."""
+    conditions = [within(place) for place in places_where(user, "community_worker")]
+    organizations = [o.id for o in organizations_where(user, "org_staff")]
+    if organizations:
+        conditions.append(ServicePoint.operator_id.in_(organizations))
+    if not conditions:
+        return None
+    return (select(ServicePoint).join(Place, Place.id == ServicePoint.place_id)
+            .where(or_(*conditions)))
+
+
+# --- phone numbers ---
+
+_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_LANDLINE = re.compile(r"^(0\d{2,3})-?(\d{7,8})(?:-(\d{1,6}))?$")
+_SERVICE = re.compile(r"^(?:1\d{4}|9\d{4,5})$")  # 12345, 12349, 96333 …
+
+
+def normalize_phone(text):
+    """Return the number as shown (``028-87331234``, ``13812345678``, ``12349``) or None."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = re.sub(r"[\s.]", "", text).replace("—", "-").replace("–", "-")
+    text = re.sub(r"^\((0\d{2,3})\)", r"\1-", text)
+    text = re.sub(r"^(?:\+86|0086)-?", "", text)
+    if _MOBILE.match(text) or _SERVICE.match(text):
+        return text
+    match = _LANDLINE.match(text)
+    if not match:
+        return None
+    area, number, extension = match.groups()
+    if "-" not in text[:5]:
+        # Without a dash: Beijing (010) and 02x areas have 3-digit codes, the rest 4.
+        digits = area + number
+        area = digits[:3] if digits[1] in "12" else digits[:4]
+        number = digits[len(area):]
+        if not 7 <= len(number) <= 8:
+            return None
+    return f"{area}-{number}" + (f"-{extension}" if extension else "")
+
+
+def dial(phone):
+    """Return the digits a ``tel:`` link dials."""
+    return re.sub(r"[^\d]", "", phone or "")
+
+
+# --- coordinates ---
+
+def parse_coordinate(text, low, high):
+    """Read a coordinate typed by hand, or None when it is not a number in range."""
+    text = unicodedata.normalize("NFKC", text or "").strip().rstrip("°")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
+
+
+def too_far_from(place, latitude, longitude):
+    """Return (km, place measured from) if the spot is implausibly far from it, else None."""
+    community = place.ancestor("community") or place
+    anchor = next((p for p in (place, community) if p.has_coordinates), None)
+    if anchor is None:
+        return None
+    metres = geo.distance_m(anchor.latitude, anchor.longitude, latitude, longitude)
+    if metres > MAX_KM_FROM_COMMUNITY * 1000:
+        return round(metres / 1000), anchor
+    return None
+
+
+# --- dates typed by hand ---
+
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+class DateError(ValueError):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def parse_date(text):
+    """Read ``2026-05-01`` (or 2026/5/1, 2026年5月1日); raise DateError saying what is wrong."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    match = _DATE.match(text)
+    if not match:
+        raise DateError(_l("Write the date like 2026-05-01."))
+    try:
+        return date(*map(int, match.groups()))
+    except ValueError:
+        raise DateError(_l("There is no such date as “%(value)s”.", value=text)) from None
+
+
+def check_exception_day(day, today):
+    if day < today:
+        raise DateError(_l("That date has passed."))
+    if day > today + timedelta(days=EXCEPTION_DAYS_AHEAD):
+        raise DateError(_l("Choose a date within the next two years."))
+
+
+# --- writing ---
+
+POINT_FIELDS = ("name", "category", "address", "latitude", "longitude", "phone", "price",
+                "services", "directions", "step_free", "accessible_toilet", "lift", "seats",
+                "status", "status_note", "verified_on")
+
+
+def save_point(point, values, actor, place=None, operator=None, move=False):
+    """Set a point's fields from ``values``; ``move`` also sets its place and operator."""
+    new = point.id is None
+    for name in POINT_FIELDS:
+        if name in values:
+            setattr(point, name, values[name])
+    if move or new:
+        point.place = place
+        point.operator = operator
+    if new:
+        db.session.add(point)
+    db.session.flush()
+    audit.record("servicepoint.create" if new else "servicepoint.update", point, actor=actor,
+                 name=point.name)
+    return point
+
+
+def set_weekly_hours(point, week, actor):
+    """Replace the point's weekly hours with ``week`` ({weekday: [(opens, closes)]})."""
+    db.session.execute(delete(ServiceHours).where(ServiceHours.point_id == point.id))
+    db.session.expire(point, ["hours"])
+    for weekday, intervals in sorted(week.items()):
+        for opens, closes in intervals:
+            db.session.add(ServiceHours(point_id=point.id, weekday=weekday, opens=opens,
+                                        closes=closes))
+    db.session.flush()
+    audit.record("servicepoint.hours", point, actor=actor,
+                 week={d: iv for d, iv in week.items() if iv})
+
+
+def set_exception(point, day, closed, intervals, note, actor):
+    """Make ``day`` an exception: closed, or open only during ``intervals``."""
+    remove_exception(point, day, actor=None)
+    rows = [HoursException(point_id=point.id, day=day, closed=True, note=note)] if closed else [
+        HoursException(point_id=point.id, day=day, closed=False, opens=opens, closes=closes,
+                       note=note) for opens, closes in intervals]
+    db.session.add_all(rows)
+    db.session.flush()
+    audit.record("servicepoint.exception", point, actor=actor, day=day, closed=closed,
+                 intervals=intervals)
+
+
+def remove_exception(point, day, actor):
+    """Let ``day`` follow the weekly hours again."""
+    db.session.execute(delete(HoursException).where(HoursException.point_id == point.id,
+                                                    HoursException.day == day))
+    db.session.expire(point, ["exceptions"])
+    if actor is not None:
+        audit.record("servicepoint.exception_removed", point, actor=actor, day=day)
+
+
+def mark_verified(point, today, actor):
+    point.verified_on = today
+    audit.record("servicepoint.verified", point, actor=actor, day=today)

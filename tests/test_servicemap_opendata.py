@@ -1,0 +1,97 @@
+"""Open data: GeoJSON and the HSDS-style tables, as modules and as downloads."""
+
+import csv
+import io
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from portal.servicemap import opendata
+from portal.timeutil import local_today
+from tests.servicemap_helpers import make_point
+
+WEEKDAYS = {0: "11:00-13:00, 17:00-18:30", 1: "11:00-13:00, 17:00-18:30",
+            2: "11:00-13:00, 17:00-18:30", 3: "11:00-13:00, 17:00-18:30",
+            4: "11:00-13:00, 17:00-18:30", 5: "20:00-次日02:00"}
+
+
+@pytest.fixture
+def points(world):
+    soon = local_today() + timedelta(days=3)
+    meals = make_point(world["community"], "长者食堂", "meals", 30.6649, 104.0412,
+                       week=WEEKDAYS, operator=world["organization"], phone="028-87335566",
+                       price="low_cost", services="午餐12元\n送餐上门", step_free=True,
+                       verified_on=date(2026, 3, 1), directions="一楼",
+                       exceptions=[(soon, True, "", "消毒"),
+                                   (soon + timedelta(days=1), False, "09:00-10:00", "半天")])
+    centre = make_point(world["community"], "党群服务中心", "centre", 30.6628, 104.0385,
+                        week={0: "09:00-12:00"}, status="temporarily_closed")
+    return meals, centre, soon
+
+
+def test_osm_opening_hours_groups_days_and_lists_exceptions(app, points):
+    meals, _centre, soon = points
+    with app.test_request_context():
+        _points, exceptions = opendata.load(local_today())
+    text = opendata.osm_opening_hours(meals, exceptions[meals.id])
+    months = opendata.MONTHS
+    assert text.startswith("Mo-Fr 11:00-13:00,17:00-18:30; Sa 20:00-02:00; ")
+    assert f"{soon.year} {months[soon.month - 1]} {soon.day:02d} off" in text
+    assert "09:00-10:00" in text
+
+
+def test_geojson_is_longitude_first_with_the_details(client, points):
+    meals, centre, _soon = points
+    response = client.get("/services/open-data/points.geojson")
+    assert response.status_code == 200
+    assert response.mimetype == "application/geo+json"
+    data = json.loads(response.get_data(as_text=True))
+    assert data["type"] == "FeatureCollection" and len(data["features"]) == 2
+    feature = next(f for f in data["features"] if f["id"] == meals.id)
+    assert feature["geometry"] == {"type": "Point", "coordinates": [104.0412, 30.6649]}
+    props = feature["properties"]
+    assert props["category_name"] == "助餐点" and props["price"] == "low_cost"
+    assert props["services"] == ["午餐12元", "送餐上门"]
+    assert props["step_free_entrance"] is True and props["verified_on"] == "2026-03-01"
+    assert props["url"].endswith(f"/services/{meals.id}")
+    assert props["operator"] == "常青树社会服务中心"
+
+
+def test_hsds_json_has_the_four_tables_linked_by_ids(client, points, world):
+    meals, centre, soon = points
+    data = json.loads(client.get("/services/open-data/hsds.json").get_data(as_text=True))
+    assert set(data) == set(opendata.TABLES)
+    services = {s["name"]: s for s in data["services"]}
+    organizations = {o["id"]: o for o in data["organizations"]}
+    assert organizations[services["长者食堂"]["organization_id"]]["name"] == "常青树社会服务中心"
+    # A point the community runs itself is listed under the community.
+    assert organizations[services["党群服务中心"]["organization_id"]]["name"] == "草堂路社区"
+    assert services["党群服务中心"]["status"] == "temporarily closed"
+    assert services["长者食堂"]["assured_date"] == "2026-03-01"
+    location = next(loc for loc in data["locations"] if loc["name"] == "长者食堂")
+    assert (location["latitude"], location["longitude"]) == (30.6649, 104.0412)
+    meal_schedules = [s for s in data["schedules"] if s["service_id"] == services["长者食堂"]["id"]]
+    weekly = [s for s in meal_schedules if s["freq"] == "WEEKLY"]
+    assert len(weekly) == 11
+    saturday = next(s for s in weekly if s["byday"] == "SA")
+    assert (saturday["opens_at"], saturday["closes_at"], saturday["closes_next_day"]) == (
+        "20:00", "02:00", True)
+    closed = next(s for s in meal_schedules if s["description"] == "closed")
+    assert closed["valid_from"] == closed["valid_to"] == soon.isoformat()
+    assert closed["notes"] == "消毒"
+    # Ids are stable from one export to the next.
+    again = json.loads(client.get("/services/open-data/hsds.json").get_data(as_text=True))
+    assert again == data
+
+
+@pytest.mark.parametrize("table", opendata.TABLES)
+def test_hsds_csv_per_table(client, points, table):
+    response = client.get(f"/services/open-data/hsds/{table}.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert rows and list(rows[0]) == list(opendata.COLUMNS[table])
+
+
+def test_unknown_hsds_table_is_not_found(client):
+    assert client.get("/services/open-data/hsds/people.csv").status_code == 404
