@@ -1,7 +1,8 @@
 """Form pieces shared by every domain."""
 
+import re
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -94,22 +95,40 @@ class WholeNumberField(IntegerField):
                 raise ValueError(_l("Write a whole number, like 3.")) from None
 
 
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+
+
+class DateError(ValueError):
+    """A typed date that is not one; ``message`` says why, for the user."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def parse_date(text):
+    """Read ``2026-05-01`` (or 2026/5/1, 2026年5月1日); raise DateError saying what is wrong."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    match = _DATE.match(text)
+    if not match:
+        raise DateError(_l("Write the date like 2026-05-01."))
+    try:
+        return date(*map(int, match.groups()))
+    except ValueError:
+        raise DateError(_l("There is no such date as “%(value)s”.", value=text)) from None
+
+
 class DayField(DateField):
     """A date typed or picked: 2026-11-29, 2026/11/29 or 2026年11月29日."""
-
-    FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日")
 
     def process_formdata(self, valuelist):
         text = _typed(valuelist)
         self.data = None
         if text:
-            for pattern in self.FORMATS:
-                try:
-                    self.data = datetime.strptime(text, pattern).date()
-                    return
-                except ValueError:
-                    continue
-            raise ValueError(_l("Write the date like 2026-11-29."))
+            try:
+                self.data = parse_date(text)
+            except DateError as error:
+                raise ValueError(error.message) from None
 
 
 class ClockField(TimeField):

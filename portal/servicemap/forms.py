@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
-from portal.forms import ChoiceField, RadioChoiceField, options, strip
+from portal.forms import ChoiceField, DateError, RadioChoiceField, options, parse_date, strip
 from portal.servicemap import hours, points
 from portal.servicemap.models import CATEGORIES, PRICES, STATUSES
 from portal.timeutil import local_today
@@ -64,8 +64,8 @@ def valid_day_not_future(form, field):
         field.data = None
         return
     try:
-        day = points.parse_date(field.data)
-    except points.DateError as error:
+        day = parse_date(field.data)
+    except DateError as error:
         raise StopValidation(error.message) from None
     if day > local_today():
         raise StopValidation(_l("That date has not come yet."))
@@ -202,9 +202,9 @@ class ExceptionForm(FlaskForm):
         valid = super().validate(extra_validators)
         if self.day.data and not self.day.errors:
             try:
-                self.parsed_day = points.parse_date(self.day.data)
+                self.parsed_day = parse_date(self.day.data)
                 points.check_exception_day(self.parsed_day, local_today())
-            except points.DateError as error:
+            except DateError as error:
                 self.day.errors.append(error.message)
                 valid = False
         self.intervals = []

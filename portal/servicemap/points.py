@@ -8,7 +8,7 @@ where it is and who runs it).
 
 import re
 import unicodedata
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select
@@ -16,6 +16,7 @@ from sqlalchemy import delete, or_, select
 from portal import audit
 from portal.accounts.permissions import can, organizations_where, places_where
 from portal.extensions import db
+from portal.forms import DateError
 from portal.organizations.models import Organization
 from portal.places.models import Place, within
 from portal.servicemap import geo
@@ -135,27 +136,6 @@ def too_far_from(place, latitude, longitude):
 
 
 # --- dates typed by hand ---
-
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-
-
-class DateError(ValueError):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
-
-
-def parse_date(text):
-    """Read ``2026-05-01`` (or 2026/5/1, 2026年5月1日); raise DateError saying what is wrong."""
-    text = unicodedata.normalize("NFKC", text or "").strip()
-    match = _DATE.match(text)
-    if not match:
-        raise DateError(_l("Write the date like 2026-05-01."))
-    try:
-        return date(*map(int, match.groups()))
-    except ValueError:
-        raise DateError(_l("There is no such date as “%(value)s”.", value=text)) from None
-
 
 def check_exception_day(day, today):
     if day < today:

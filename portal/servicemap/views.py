@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from portal.accounts.permissions import get_or_404, places_where, require
 from portal.extensions import db
-from portal.forms import EmptyForm
+from portal.forms import DateError, EmptyForm, parse_date
 from portal.organizations.models import Organization
 from portal.places.models import Place
 from portal.places.tree import search as search_places
@@ -269,8 +269,8 @@ def add_exception(point_id):
 def remove_exception(point_id, day):
     point = _editable(point_id)
     try:
-        parsed = points.parse_date(day)
-    except points.DateError:
+        parsed = parse_date(day)
+    except DateError:
         abort(404)
     EmptyForm().validate_on_submit() or abort(400)
     points.remove_exception(point, parsed, current_user)

@@ -122,6 +122,7 @@ def test_every_time_bank_page_passes_axe_at_360px(js_page, world, people, make_u
         js_page.goto(url)
         problems["volunteer " + url] = axe_violations(js_page)
     js_page.get_by_role("button", name="退出登录" if language == "zh-Hans" else "Sign out").click()
+    js_page.get_by_role("link", name="登录" if language == "zh-Hans" else "Sign in").first.wait_for()
     sign_in(js_page, people["worker"].mobile, TEST_PASSWORD)
     for url in as_worker:
         js_page.goto(url)
@@ -141,6 +142,7 @@ def test_no_time_bank_page_scrolls_sideways_at_240px(narrow_page, world, people,
             if horizontal_overflow(narrow_page) > 0:
                 wide[f"{size} {url}"] = horizontal_overflow(narrow_page)
     narrow_page.get_by_role("button", name="退出登录").click()
+    narrow_page.get_by_role("link", name="登录").first.wait_for()
     sign_in(narrow_page, people["worker"].mobile, TEST_PASSWORD)
     for url in as_worker:
         narrow_page.goto(url)
