@@ -5,7 +5,7 @@ from datetime import datetime
 
 from babel.dates import format_skeleton
 from flask import current_app, g, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import format_date, get_locale, gettext
 from flask_login import current_user
 
 from portal.accounts.models import TEXT_SIZES
@@ -98,6 +98,11 @@ def day(value):
     return format_skeleton("MMMEd", value, locale=str(get_locale()))
 
 
+def day_words(day, short=False):
+    """Write a date in full: 2026年3月2日星期一 (``short``: without the weekday)."""
+    return format_date(day, "long" if short else "full")
+
+
 def duration(minutes):
     """Minutes as hours and minutes: 2 小时 / 1 小时 30 分钟 / 45 分钟."""
     minutes = int(minutes or 0)
@@ -119,7 +124,7 @@ def place_crumb(place):
 
 def register(app):
     app.jinja_env.filters.update(place_crumb=place_crumb, when=when, day=day, clock=clock,
-                                 duration=duration)
+                                 day_words=day_words, duration=duration)
     app.jinja_env.globals["span"] = span
     app.before_request(load_place_context)
     app.context_processor(template_context)

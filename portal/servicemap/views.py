@@ -5,7 +5,6 @@ import json
 from types import SimpleNamespace
 
 from flask import Response, abort, flash, g, redirect, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -38,12 +37,6 @@ def distance_words(metres):
     if metres < 10_000:
         return _("%(km)s km", km=f"{metres / 1000:.1f}".rstrip("0").rstrip("."))
     return _("%(km)s km", km=round(metres / 1000))
-
-
-@bp.app_template_filter("day_words")
-def day_words(day, short=False):
-    """Write a date in full: 2026年3月2日星期一 (``short``: without the weekday)."""
-    return format_date(day, "long" if short else "full")
 
 
 @bp.app_template_filter("dial")
