@@ -9,7 +9,7 @@ from flask_babel import format_date, get_locale, gettext
 from flask_login import current_user
 
 from portal.accounts.models import TEXT_SIZES
-from portal.accounts.permissions import can, shown_mobile
+from portal.accounts.permissions import can, mask_name, shown_mobile
 from portal.extensions import db
 from portal.places.models import Place
 from portal.qr import qr_svg
@@ -124,7 +124,7 @@ def place_crumb(place):
 
 def register(app):
     app.jinja_env.filters.update(place_crumb=place_crumb, when=when, day=day, clock=clock,
-                                 day_words=day_words, duration=duration)
+                                 day_words=day_words, duration=duration, masked=mask_name)
     app.jinja_env.globals["span"] = span
     app.before_request(load_place_context)
     app.context_processor(template_context)

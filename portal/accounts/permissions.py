@@ -109,6 +109,11 @@ def mask_mobile(mobile):
     return mobile[:3] + "****" + mobile[-4:]
 
 
+def mask_name(name):
+    """张** for 张桂芳: enough for family to recognise, not for a stranger."""
+    return (name or "")[:1] + "**"
+
+
 def may_see_mobile(viewer, person):
     """The owner and community workers of the person's community see the full number."""
     if viewer is None or not viewer.is_authenticated:

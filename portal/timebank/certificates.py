@@ -13,20 +13,16 @@ from portal.timebank.models import Activity, Certificate, HourLog
 from portal.timebank.refusals import Refused
 
 
-def _issuer_columns():
-    # An organization's activity is certified by the organization; everything else (the
-    # community's own activities, help to neighbours) by the community.
-    return Activity.organization_id, HourLog.community_id
-
-
 def issuers(user):
-    """[(key, name, minutes, records)] of everyone who holds approved records of ``user``."""
-    organization_id, community_id = _issuer_columns()
+    """[(key, name, minutes, records)] of everyone who holds approved records of ``user``:
+    an organization for its activities, the community for its own and for help to
+    neighbours."""
     rows = db.session.execute(
-        select(organization_id, community_id, func.sum(HourLog.minutes), func.count(HourLog.id))
+        select(Activity.organization_id, HourLog.community_id, func.sum(HourLog.minutes),
+               func.count(HourLog.id))
         .outerjoin(Activity, HourLog.activity_id == Activity.id)
         .where(HourLog.volunteer_id == user.id, HourLog.status == "approved")
-        .group_by(organization_id, community_id)
+        .group_by(Activity.organization_id, HourLog.community_id)
     ).all()
     totals = {}
     for org_id, place_id, minutes, records in rows:

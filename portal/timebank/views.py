@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from portal.accounts.people import find_by_mobile
-from portal.accounts.permissions import can, get_or_404
+from portal.accounts.permissions import can, get_or_404, mask_name
 from portal.extensions import db
 from portal.forms import EmptyForm, options
 from portal.ical import calendar
@@ -269,11 +269,6 @@ def gift():
             receiver = None
     return render("timebank/gift.html", form=form, receiver=receiver,
                   balance=ledger.balance(current_user), status=422 if form.errors else 200)
-
-
-def mask_name(name):
-    """张** for 张桂芳: enough for a family member to recognise, not for a stranger."""
-    return name[:1] + "*" * max(1, len(name) - 1)
 
 
 @bp.route("/donate", methods=["GET", "POST"])

@@ -121,8 +121,9 @@ def test_every_time_bank_page_passes_axe_at_360px(js_page, world, people, make_u
     for url in as_volunteer:
         js_page.goto(url)
         problems["volunteer " + url] = axe_violations(js_page)
-    js_page.get_by_role("button", name="退出登录" if language == "zh-Hans" else "Sign out").click()
-    js_page.get_by_role("link", name="登录" if language == "zh-Hans" else "Sign in").first.wait_for()
+    chinese = language == "zh-Hans"
+    js_page.get_by_role("button", name="退出登录" if chinese else "Sign out").click()
+    js_page.get_by_role("link", name="登录" if chinese else "Sign in").first.wait_for()
     sign_in(js_page, people["worker"].mobile, TEST_PASSWORD)
     for url in as_worker:
         js_page.goto(url)
