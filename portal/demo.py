@@ -170,5 +170,8 @@ def seed_demo():
 
 def demo_logins():
     """Lines telling who to sign in as, for the console."""
+    from portal.timebank.demo import VOLUNTEERS
+
     return [f"  {mobile}  {name:<4}  {', '.join(role for role, _t in roles) or 'resident'}"
-            for mobile, name, roles, _home, _prefs in PEOPLE]
+            for mobile, name, roles, _home, _prefs in PEOPLE] + [
+        f"  {mobile}  {name:<4}  time-bank volunteer" for mobile, name, _home in VOLUNTEERS]
