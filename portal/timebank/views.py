@@ -104,7 +104,9 @@ def activity_calendar(activity_id):
         "uid": f"activity-{activity.id}@linli", "starts_at": activity.starts_at,
         "ends_at": activity.ends_at, "summary": activity.title,
         "description": activity.description,
-        "location": " ".join(filter(None, [activity.place.name, activity.location])),
+        "location": " ".join(filter(None, [
+            activity.service_point.address if activity.service_point else activity.place.name,
+            activity.location])),
         "url": url_for("timebank.activity", activity_id=activity.id, _external=True),
     }], activity.organiser_name)
     return Response(text, mimetype="text/calendar", headers={
