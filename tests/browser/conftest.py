@@ -101,6 +101,18 @@ def axe_violations(page):
     ]
 
 
+def axe_pages(page, urls, label=""):
+    """Open each of ``urls`` and run axe-core; return {label + url: violations} for those
+    with any."""
+    found = {}
+    for url in urls:
+        page.goto(url)
+        violations = axe_violations(page)
+        if violations:
+            found[label + url] = violations
+    return found
+
+
 def horizontal_overflow(page):
     """How many CSS pixels the page is wider than the viewport (0 means no sideways scroll)."""
     return page.evaluate(

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import axe_violations, horizontal_overflow, sign_in
+from tests.browser.conftest import axe_pages, axe_violations, horizontal_overflow, sign_in
 from tests.conftest import TEST_PASSWORD
 
 
@@ -89,13 +89,9 @@ def test_every_foundation_page_passes_axe_at_360px(js_page, world, make_user, la
         js_page.goto("/")
         js_page.get_by_role("button", name="English").click()
     problems = {}
-    for url in anonymous:
-        js_page.goto(url)
-        problems[url] = axe_violations(js_page)
+    problems.update(axe_pages(js_page, anonymous))
     sign_in(js_page, worker.mobile, TEST_PASSWORD)
-    for url in as_worker:
-        js_page.goto(url)
-        problems["worker " + url] = axe_violations(js_page)
+    problems.update(axe_pages(js_page, as_worker, "worker "))
     assert {url: found for url, found in problems.items() if found} == {}
 
 

@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations, horizontal_overflow, sign_in
+from tests.browser.conftest import axe_pages, axe_violations, horizontal_overflow, sign_in
 from tests.conftest import TEST_PASSWORD
 from tests.servicemap_helpers import ALWAYS, NEVER, make_point
 
@@ -148,13 +148,9 @@ def test_every_servicemap_page_passes_axe_at_360px(js_page, live_server, world, 
         page.goto("/")
         page.get_by_role("button", name="English").click()
     problems = {}
-    for url in anonymous:
-        page.goto(url)
-        problems[url] = axe_violations(page)
+    problems.update(axe_pages(page, anonymous))
     sign_in(page, worker.mobile, TEST_PASSWORD)
-    for url in as_worker:
-        page.goto(url)
-        problems["worker " + url] = axe_violations(page)
+    problems.update(axe_pages(page, as_worker, "worker "))
     # Forms sent back with their messages.
     page.goto(f"/services/{meals[1].id}/edit")
     page.locator("#latitude").fill("北纬三十度")

@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.timebank import activities, logs
 from portal.timebank.models import Reward
 from portal.timeutil import local_today, utcnow
-from tests.browser.conftest import axe_violations, horizontal_overflow, sign_in
+from tests.browser.conftest import axe_pages, axe_violations, horizontal_overflow, sign_in
 from tests.conftest import TEST_PASSWORD
 
 
@@ -114,20 +114,14 @@ def test_every_time_bank_page_passes_axe_at_360px(js_page, world, people, make_u
     if language == "en":
         js_page.get_by_role("button", name="English").click()
     problems = {}
-    for url in public:
-        js_page.goto(url)
-        problems[url] = axe_violations(js_page)
+    problems.update(axe_pages(js_page, public))
     sign_in(js_page, people["volunteer"].mobile, TEST_PASSWORD)
-    for url in as_volunteer:
-        js_page.goto(url)
-        problems["volunteer " + url] = axe_violations(js_page)
+    problems.update(axe_pages(js_page, as_volunteer, "volunteer "))
     chinese = language == "zh-Hans"
     js_page.get_by_role("button", name="退出登录" if chinese else "Sign out").click()
     js_page.get_by_role("link", name="登录" if chinese else "Sign in").first.wait_for()
     sign_in(js_page, people["worker"].mobile, TEST_PASSWORD)
-    for url in as_worker:
-        js_page.goto(url)
-        problems["worker " + url] = axe_violations(js_page)
+    problems.update(axe_pages(js_page, as_worker, "worker "))
     assert {url: found for url, found in problems.items() if found} == {}
 
 
