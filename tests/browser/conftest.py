@@ -1,12 +1,11 @@
 """Browser fixtures: the portal served on a free local port, Debian's Chromium driven by
 Playwright, pages with JavaScript on or off, and axe-core run inside the page."""
 
-import logging
 import os
-import threading
 
 import pytest
-from werkzeug.serving import make_server
+
+from tests.live_server import serving
 
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 # Without these, Chromium tries to reach Google's services, which this network refuses.
@@ -32,12 +31,8 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def live_server(app):
     """The test app served by a real HTTP server in a thread; yields its base URL."""
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with serving(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -61,13 +56,22 @@ def _new_page(browser, live_server, javascript, width, locale):
     return context, context.new_page()
 
 
+def close_settled(context, page):
+    """Let the last navigation finish (its favicon and scripts too) before closing, so no
+    request is still in flight when the next test starts."""
+    try:
+        page.wait_for_load_state("load", timeout=5_000)
+    finally:
+        context.close()
+
+
 @pytest.fixture(params=[False, True], ids=["js-off", "js-on"])
 def page(request, browser, live_server):
     """A phone-sized page (360 px), once with JavaScript off and once with it on."""
     context, page = _new_page(browser, live_server, request.param, 360, "zh-CN")
     page.javascript = request.param
     yield page
-    context.close()
+    close_settled(context, page)
 
 
 @pytest.fixture
@@ -76,7 +80,7 @@ def js_page(browser, live_server):
     context, page = _new_page(browser, live_server, True, 360, "zh-CN")
     page.javascript = True
     yield page
-    context.close()
+    close_settled(context, page)
 
 
 @pytest.fixture
@@ -85,7 +89,7 @@ def narrow_page(browser, live_server):
     context, page = _new_page(browser, live_server, False, 240, "zh-CN")
     page.javascript = False
     yield page
-    context.close()
+    close_settled(context, page)
 
 
 def axe_violations(page):

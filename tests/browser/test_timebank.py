@@ -9,7 +9,13 @@ from portal.extensions import db
 from portal.timebank import activities, logs
 from portal.timebank.models import Reward
 from portal.timeutil import local_today, utcnow
-from tests.browser.conftest import axe_pages, axe_violations, horizontal_overflow, sign_in
+from tests.browser.conftest import (
+    axe_pages,
+    axe_violations,
+    close_settled,
+    horizontal_overflow,
+    sign_in,
+)
 from tests.conftest import TEST_PASSWORD
 
 
@@ -55,7 +61,7 @@ def test_three_taps_to_log_two_hours_then_approval_shows_in_balance(page, browse
     organiser.locator("[role=status]").get_by_text("已通过").wait_for()
     if page.javascript:
         assert organiser.evaluate("window.notReloaded") is True
-    context.close()
+    close_settled(context, organiser)
 
     page.goto("/timebank/me")
     assert "我的余额: 2 小时" in page.locator(".balance").inner_text().replace("：", ": ")
