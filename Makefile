@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
+# Links printed on slips and in calendar files point here; set it to the public address.
+export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 
 CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)

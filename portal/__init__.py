@@ -5,14 +5,15 @@ import importlib
 import os
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request
-from flask_babel import lazy_gettext as _l
+from flask import Flask, abort, current_app, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from portal.config import LOCALES, flask_config, read_settings
 from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from portal.i18n import lazy_gettext as _l
+from portal.urls import IdConverter
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +37,8 @@ def create_app(config=None):
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    # Set before any route is added: routes compile their converters when they are added.
+    app.url_map.converters["int"] = IdConverter
     settings = read_settings()
     settings.update({k: config.pop(k) for k in list(config) if k in settings})
     app.config.from_mapping(flask_config(settings, app.instance_path))
@@ -66,6 +69,7 @@ def create_app(config=None):
     register_commands(app)
 
     app.url_defaults(hash_static_urls)
+    app.before_request(refuse_nul_characters)
     app.after_request(commit_or_roll_back)
     app.after_request(security_headers)
     return app
@@ -73,9 +77,19 @@ def create_app(config=None):
 
 @login_manager.user_loader
 def load_user(user_id):
+    """The user whose identity ("<id>:<session token>", see ``User.get_id``) the session or
+    remember cookie carries; None, i.e. signed out, once the token has changed."""
+    import hmac
+
     from portal.accounts.models import User
 
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    ident, _, token = user_id.partition(":")
+    if not (ident.isascii() and ident.isdigit()) or not token:
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.session_token:
+        return None
+    return user if hmac.compare_digest(user.session_token.encode(), token.encode()) else None
 
 
 def select_locale():
@@ -110,9 +124,26 @@ def sqlite_pragmas(dbapi_connection, _record):
 
 @event.listens_for(Engine, "begin")
 def sqlite_begin(connection):
-    """Begin every SQLite transaction explicitly, so savepoints nest inside it."""
+    """Begin every SQLite transaction explicitly, so savepoints nest inside it.
+
+    A request that may write (anything but GET and HEAD) takes the write lock at once, so
+    writers queue behind the busy timeout. Begun late, two processes' transactions would
+    both read, then one would fail to write ("database is locked") — a double tap's 500.
+    """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        writes = has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def refuse_nul_characters():
+    """No one types a NUL character: SQLite would store it and PostgreSQL fails on it."""
+    fields = [request.args]
+    if request.method not in ("GET", "HEAD") and request.mimetype != "multipart/form-data":
+        fields.append(request.form)
+    sent = [request.path] + [text for values in fields
+                             for pair in values.items(multi=True) for text in pair]
+    if any("\x00" in text for text in sent):
+        abort(400)
 
 
 def commit_or_roll_back(response):
@@ -131,6 +162,15 @@ def security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    if current_app.config["PORTAL"]["ENV"] == "production":
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if current_user.is_authenticated and request.endpoint != "static":
+        # A signed-in page is personal: a kiosk or shared PC must not show it again from its
+        # cache (the back button after sign-out), and no proxy may keep it.
+        response.cache_control.no_store = True
+        response.cache_control.private = True
+        response.cache_control.public = None
+        response.cache_control.max_age = None
     if request.endpoint == "static" and "v" in request.args:
         # The URL carries the file's hash, so it can be cached for a year.
         response.cache_control.public = True
@@ -165,6 +205,8 @@ def htmx_config():
         "includeIndicatorStyles": False,
         "allowEval": False,
         "selfRequestsOnly": True,
+        # Never run a <script> that arrives in swapped-in content.
+        "allowScriptTags": False,
         "historyCacheSize": 0,
         # Bad input comes back as 422 with the form and its messages: swap it in.
         "responseHandling": [

@@ -16,11 +16,31 @@ DEFAULTS = {
     # SQLAlchemy URL; empty means an SQLite file in the instance folder.
     "DATABASE_URL": "",
     "SECRET_KEY": "",
+    # The address people reach the portal at, like https://linli.example.cn; links printed on
+    # slips, QR codes, calendar files and open data are built from it, never from the Host
+    # header a client sent. Production requires an https:// address.
+    "BASE_URL": "http://127.0.0.1:5000",
     # Flask-Limiter storage; set a redis:// URL when several app processes run.
     "RATELIMIT_STORAGE_URI": "memory://",
-    # Failed logins allowed before the form is locked for a while.
-    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
-    "LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
+    # Wrong passwords for one mobile number from one IP address before that address may not
+    # try that number for a while ("from this device"); nobody elsewhere is locked out.
+    "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": "5 per 15 minutes",
+    # Wrong passwords from one IP address, for any numbers, before it may not sign in for a
+    # while. Generous: a service-centre kiosk or a whole building's NAT shares one address.
+    "LOGIN_LIMIT_PER_ADDRESS": "100 per 15 minutes",
+    # Wrong passwords for one number from all addresses after which that number is slowed
+    # down, not locked: each further try must wait LOGIN_SLOWDOWN_SECONDS after the last
+    # one. A phone that has signed in to the number before is not slowed.
+    "LOGIN_SLOWDOWN_AFTER": "10 per 15 minutes",
+    "LOGIN_SLOWDOWN_SECONDS": 30,
+    # Wrong first-login codes allowed per mobile number (from all addresses) and per IP
+    # address before the code form refuses for a while; a code is void after
+    # FIRST_LOGIN_CODE_TRIES wrong tries anyway (the resident needs a new slip).
+    "FIRST_LOGIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
+    "FIRST_LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
+    "FIRST_LOGIN_CODE_TRIES": 5,
+    # Registration forms sent from one IP address (right or wrong) before it must wait.
+    "REGISTER_LIMIT_PER_ADDRESS": "20 per hour",
     "DEFAULT_LOCALE": "zh_Hans",
     "TIMEZONE": "Asia/Shanghai",
     # Hours a first-login code printed at the counter stays valid.
@@ -35,6 +55,14 @@ DEFAULTS = {
     # Who may spend hours on services (help from a volunteer, service rewards): "anyone", or
     # "eligible" — only people a community worker has marked (aged 60+, hardship, disability).
     "TIMEBANK_SPENDERS": "anyone",
+    # Help given straight to a neighbour is confirmed by that neighbour alone, so two
+    # accounts could mint hours between them. These caps keep such records to everyday help;
+    # more is logged through an activity (an organiser approves it). A volunteer may log at
+    # most 4 hours of it a day (the longest quick choice on the log form; the probe logged
+    # 3 × 12 h), and at most 12 hours a month for the same neighbour (about 3 hours a week
+    # of regular visits). Workers of the community review what neighbours approved.
+    "TIMEBANK_NEIGHBOUR_DAY_CAP_HOURS": 4,
+    "TIMEBANK_NEIGHBOUR_PAIR_MONTH_CAP_HOURS": 12,
     # Service map: walking time = straight-line distance × route factor ÷ walking speed.
     # 50 m a minute (3 km/h) is an older person's unhurried pace; 1.3 allows for streets
     # not running straight.
@@ -95,6 +123,16 @@ def secret_key(settings, instance_path):
     return key_file.read_text().strip()
 
 
+def base_url(settings):
+    """The configured public address, without a trailing slash; production must set it."""
+    if settings["ENV"] == "production" and not settings["BASE_URL"].startswith("https://"):
+        raise InsecureConfiguration(
+            "PORTAL_BASE_URL must be set to the portal's https:// address in production "
+            "(PORTAL_ENV=production), like https://linli.example.cn."
+        )
+    return settings["BASE_URL"].rstrip("/")
+
+
 def flask_config(settings, instance_path):
     """Translate portal settings into the Flask and extension configuration keys."""
     production = settings["ENV"] == "production"
@@ -102,7 +140,7 @@ def flask_config(settings, instance_path):
         "sqlite:///" + str(Path(instance_path) / "linli.db")
     )
     return {
-        "PORTAL": settings,
+        "PORTAL": settings | {"BASE_URL": base_url(settings)},
         "SECRET_KEY": secret_key(settings, instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

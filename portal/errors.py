@@ -1,10 +1,10 @@
 """Friendly error pages in the visitor's language."""
 
 from flask import render_template
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 
 MESSAGES = {
     400: (_l("Something was wrong with the request"),

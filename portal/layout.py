@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.places.models import Place
 from portal.qr import qr_svg
 from portal.timeutil import to_local
-from portal.urls import current_path
+from portal.urls import absolute_url, current_path
 
 COURTYARD_COOKIE = "courtyard"
 LANGUAGE_COOKIE = "lang"
@@ -128,7 +128,8 @@ def register(app):
     app.jinja_env.globals["span"] = span
     app.before_request(load_place_context)
     app.context_processor(template_context)
-    app.jinja_env.globals.update(can=can, shown_mobile=shown_mobile, qr_svg=qr_svg)
+    app.jinja_env.globals.update(can=can, shown_mobile=shown_mobile, qr_svg=qr_svg,
+                                 absolute_url=absolute_url)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

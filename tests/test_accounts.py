@@ -159,8 +159,10 @@ def test_counter_registered_resident_is_told_to_use_the_slip(client, world, make
     assert "请先用凭条上的验证码设置密码" in text(response)
 
 
-def test_failed_sign_ins_are_limited_per_account(client, app, world, make_user, monkeypatch):
-    monkeypatch.setitem(app.config["PORTAL"], "LOGIN_LIMIT_PER_ACCOUNT", "3 per 15 minutes")
+def test_failed_sign_ins_are_limited_per_account_and_address(client, app, world, make_user,
+                                                             monkeypatch):
+    monkeypatch.setitem(app.config["PORTAL"], "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS",
+                        "3 per 15 minutes")
     make_user(mobile="13900000006", password=TEST_PASSWORD)
     for _ in range(3):
         assert client.submit("/accounts/login", {"mobile": "13900000006",
@@ -168,7 +170,7 @@ def test_failed_sign_ins_are_limited_per_account(client, app, world, make_user, 
     locked = client.submit("/accounts/login", {"mobile": "13900000006",
                                                "password": TEST_PASSWORD})
     assert locked.status_code == 429
-    assert "密码输错的次数太多" in text(locked)
+    assert "这台设备上密码输错的次数太多。请15分钟后再试" in text(locked)
     assert 'value="13900000006"' in text(locked)
     # Another account from the same address is not locked by this one.
     make_user(mobile="13900000007", password=TEST_PASSWORD)
@@ -182,11 +184,15 @@ def test_failed_sign_ins_are_limited_per_address(client, app, world, monkeypatch
         client.submit("/accounts/login", {"mobile": f"1390000001{n}", "password": "guess"})
     response = client.submit("/accounts/login", {"mobile": "13900000020", "password": "guess"})
     assert response.status_code == 429
+    assert "这个网络上密码输错的次数太多" in text(response)
+    assert 'value="13900000020"' in text(response)
 
 
 def test_successful_sign_ins_do_not_count_towards_the_limit(client, app, world, make_user,
                                                             monkeypatch):
-    monkeypatch.setitem(app.config["PORTAL"], "LOGIN_LIMIT_PER_ACCOUNT", "2 per 15 minutes")
+    monkeypatch.setitem(app.config["PORTAL"], "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS",
+                        "2 per 15 minutes")
+    monkeypatch.setitem(app.config["PORTAL"], "LOGIN_SLOWDOWN_AFTER", "2 per 15 minutes")
     make_user(mobile="13900000006", password=TEST_PASSWORD)
     for _ in range(3):
         assert client.submit("/accounts/login", {"mobile": "13900000006",

@@ -29,7 +29,7 @@ def test_production_marks_cookies_secure(tmp_path, monkeypatch):
     from portal import create_app
 
     monkeypatch.setenv("PORTAL_INSTANCE_PATH", str(tmp_path))
-    app = create_app({"ENV": "production", "SECRET_KEY": "x" * 40,
+    app = create_app({"ENV": "production", "SECRET_KEY": "x" * 40, "BASE_URL": "https://l.cn",
                       "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     with app.app_context():

@@ -95,3 +95,25 @@ def test_hsds_csv_per_table(client, points, table):
 
 def test_unknown_hsds_table_is_not_found(client):
     assert client.get("/services/open-data/hsds/people.csv").status_code == 404
+
+
+def test_hsds_csv_cells_never_start_a_spreadsheet_formula(client, world):
+    soon = local_today() + timedelta(days=2)
+    make_point(world["community"], "=HYPERLINK(\"http://evil\",\"点我\")", "meals", 30.6649,
+               104.0412, week={0: "09:00-12:00"}, address="+86 草堂东路", directions="@一楼",
+               exceptions=[(soon, True, "", "-消毒")])
+    tables = {}
+    for table in opendata.TABLES:
+        body = client.get(f"/services/open-data/hsds/{table}.csv").get_data(as_text=True)
+        tables[table] = list(csv.DictReader(io.StringIO(body)))
+    service = tables["services"][0]
+    assert service["name"] == "'=HYPERLINK(\"http://evil\",\"点我\")"
+    location = tables["locations"][0]
+    assert (location["address_1"], location["transportation"]) == ("'+86 草堂东路", "'@一楼")
+    assert location["latitude"] == "30.6649"  # numbers stay numbers
+    assert location["step_free_entrance"] == "false"
+    closed = next(s for s in tables["schedules"] if s["description"] == "closed")
+    assert closed["notes"] == "'-消毒"
+    for rows in tables.values():
+        for row in rows:
+            assert not any(cell and cell[0] in "=+-@\t\r" for cell in row.values())

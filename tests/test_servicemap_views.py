@@ -2,6 +2,7 @@
 keep which point (404 then 403), every bad input (422, message, input kept, nothing
 written), coverage, and the weight of every page."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -93,11 +94,15 @@ def test_filters_narrow_the_list(client, world, meal):
     assert "草堂长者食堂" not in other
 
 
+def test_a_nul_character_in_the_address_is_refused(client):
+    assert client.get("/services/?category=%00%FF", headers=ZH).status_code == 400
+
+
 @pytest.mark.parametrize("query", [
     "within=-5", "within=abc", "within=1000", "category=karaoke", "open=maybe",
     "step_free=2", "page=0", "page=abc", "page=99999", "place=abc", "place=987654",
     "from=987654", "lat=100&lon=104", "lat=abc&lon=104", "lat=30.6", "lon=104",
-    "lat=nan&lon=nan", "category=meals&within=-5", "category=%00%FF",
+    "lat=nan&lon=nan", "category=meals&within=-5", "category=%FF",
 ])
 def test_nonsense_in_the_address_gives_the_unfiltered_list_with_a_notice(client, world, meal,
                                                                           query):
@@ -534,3 +539,79 @@ def test_a_form_with_errors_fits_14kb_too(client, world, meal, people, login):
                                         name="", category="x", price="x", status="x"))
     assert response.status_code == 422
     audit_page(response)
+
+
+# --- issue 8: bad input is a plain message, never a 500 ---
+
+def test_editing_a_point_without_sending_the_checked_date_keeps_it(client, world, meal, people,
+                                                                   login):
+    login(people["worker"])
+    data = point_form(world, name="改过的名字")
+    del data["verified_on"]
+    response = client.submit(f"/services/{meal.id}/edit", data)
+    assert response.status_code == 303
+    db.session.expire_all()
+    point = db.session.get(ServicePoint, meal.id)
+    assert (point.name, point.verified_on) == ("改过的名字", date(2026, 3, 1))
+
+
+WS, BIG, NAN, NEG, LONG = " \t  ", "1e999999", "NaN", "-1", "9" * 10_000
+SUMMARY_ITEM = re.compile(r'<div class="error-summary".*?</div>', re.S)
+
+
+@pytest.mark.parametrize("form", ["new", "edit", "hours", "exception"])
+def test_every_point_form_turns_bad_input_away_plainly(client, world, meal, people, login,
+                                                       form):
+    login(people["worker"])
+    day = (local_today() + timedelta(days=3)).isoformat()
+    path, good, bad = {
+        "new": ("/services/new", point_form(world, name="新的点"),
+                {"name": (WS, LONG), "category": (WS, BIG, NAN, NEG, LONG),
+                 "place_id": (WS, BIG, NAN, NEG, LONG), "operator_id": (BIG, NAN, NEG, LONG),
+                 "address": (WS, LONG), "latitude": (WS, BIG, NAN, NEG, LONG),
+                 "longitude": (WS, BIG, NAN, NEG, LONG), "phone": (BIG, NAN, NEG, LONG),
+                 "price": (WS, BIG, NAN, NEG, LONG), "status": (WS, BIG, NAN, NEG, LONG),
+                 "services": (LONG,), "directions": (LONG,), "status_note": (LONG,),
+                 "verified_on": (BIG, NAN, NEG, LONG)}),
+        "edit": (f"/services/{meal.id}/edit", point_form(world, name="改过的名字"),
+                 {"name": (WS, LONG), "latitude": (WS, BIG, NAN, NEG, LONG),
+                  "longitude": (WS, BIG, NAN, NEG, LONG), "phone": (BIG, NAN, NEG, LONG),
+                  "verified_on": (BIG, NAN, NEG, LONG)}),
+        "hours": (f"/services/{meal.id}/hours", VALID_HOURS,
+                  {"monday": (BIG, NAN, NEG, LONG), "sunday": (BIG, NAN, NEG, LONG)}),
+        "exception": (f"/services/{meal.id}/exceptions",
+                      {"day": day, "kind": "special", "hours": "09:00-12:00", "note": "清明"},
+                      {"day": (WS, BIG, NAN, NEG, LONG), "kind": (WS, BIG, NAN, NEG, LONG),
+                       "hours": (WS, BIG, NAN, NEG, LONG), "note": (LONG,)}),
+    }[form]
+    problems = []
+
+    def state():
+        db.session.expire_all()
+        return [(table.name, db.session.scalar(db.select(db.func.count()).select_from(table)))
+                for table in db.metadata.sorted_tables] + [
+            db.session.get(ServicePoint, meal.id).name]
+
+    for field, values in bad.items():
+        for value in values:
+            label = f"{field}={value[:12]!r}"
+            before = state()
+            try:
+                response = client.submit(path, {**good, field: value}, headers=ZH)
+            except Exception as error:  # a 500 in production
+                db.session.rollback()
+                problems.append(f"{label}: {type(error).__name__}: {str(error)[:80]}")
+                continue
+            page = text(response)
+            messages = re.findall(r'class="field-error"[^>]*>(.*?)</span>\s*(?:<input|<select|'
+                                  r'<textarea|<fieldset|<div|</div>|<span)', page, re.S)
+            messages += [m for summary in SUMMARY_ITEM.findall(page)
+                         for m in re.findall(r"<li>(.*?)</li>", summary, re.S)]
+            messages = [re.sub(r"<[^>]+>", "", m).strip() for m in messages]
+            if response.status_code != 422:
+                problems.append(f"{label}: status {response.status_code}")
+            elif not messages or not all(re.search(r"[\u4e00-\u9fff]", m) for m in messages):
+                problems.append(f"{label}: no Chinese message: {messages!r}")
+            if state() != before:
+                problems.append(f"{label}: something was written")
+    assert problems == []

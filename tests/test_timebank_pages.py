@@ -474,6 +474,9 @@ def test_help_over_http_moves_hours_after_both_confirm(client, login, make_user,
     assert response.status_code == 303
     login(volunteer)
     client.submit(f"/timebank/help/{request_.id}/take")
+    login(grandma)
+    client.submit(f"/timebank/help/{request_.id}/accept")
+    login(volunteer)
     assert grandma.mobile in text(client.get(f"/timebank/help/{request_.id}"))
     client.submit(f"/timebank/help/{request_.id}/confirm")
     login(grandma)
@@ -625,6 +628,13 @@ def timebank_pages(world, make_user, make_volunteer, make_activity):
     db.session.commit()
     redemption = rewards.redeem(volunteer, reward, key="pages")
     certificate = certificates.issue(volunteer, f"o{world['organization'].id}", utcnow())
+    neighbour = make_user(name="王奶奶", courtyard=world["courtyard"])
+    for minutes in (60, 90):  # help a neighbour approved alone: workers review it
+        logs.approve(logs.submit(volunteer, minutes, neighbour=neighbour, now=utcnow(),
+                                 today=local_today()), neighbour, utcnow())
+    give(neighbour, world, 60)
+    offered = help.ask(neighbour, "扛米上楼", 60)
+    help.take(offered, volunteer, utcnow())
     db.session.commit()
     community = world["community"].id
     return [
@@ -645,7 +655,8 @@ def timebank_pages(world, make_user, make_volunteer, make_activity):
         (worker, f"/timebank/community/{community}"),
         (worker, f"/timebank/community/{community}/rewards"),
         (worker, f"/timebank/community/{community}/redemptions"),
-        (worker, "/timebank/export"),
+        (worker, "/timebank/export"), (worker, "/timebank/neighbour-approvals"),
+        (neighbour, f"/timebank/help/{offered.id}"), (volunteer, f"/timebank/help/{offered.id}"),
     ]
 
 

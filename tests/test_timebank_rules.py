@@ -329,6 +329,9 @@ def test_help_moves_hours_only_after_both_confirm(make_user, make_volunteer, wor
     help.take(request, helper, now)
     with pytest.raises(Refused, match="help_not_open"):
         help.take(request, make_volunteer(name="晚到"), now)
+    with pytest.raises(Refused, match="help_not_accepted"):
+        help.confirm(request, helper, now, today)
+    help.accept(request, grandma, now)
     help.confirm(request, grandma, now, today)
     assert ledger.balance(helper) == 0
     help.confirm(request, helper, now, today)

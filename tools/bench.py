@@ -87,12 +87,15 @@ def domain_generators():
 
 
 def time_pages(app, pages, repeat):
+    from portal.accounts.models import User
+    from portal.extensions import db
+
     results = {}
     client = app.test_client()
     for label, who, path, courtyard in pages:
         if who:
             with client.session_transaction() as session:
-                session["_user_id"] = str(who)
+                session["_user_id"] = db.session.get(User, who).get_id()
                 session["_fresh"] = True
         else:
             with client.session_transaction() as session:

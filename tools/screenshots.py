@@ -57,7 +57,7 @@ def build_demo_app(instance):
 
     app = create_app({"DATABASE_URL": f"sqlite:///{instance}/shots.db", "SECRET_KEY": "shots",
                       "LOGIN_LIMIT_PER_ADDRESS": "1000 per minute",
-                      "LOGIN_LIMIT_PER_ACCOUNT": "1000 per minute"})
+                      "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": "1000 per minute"})
     with app.app_context():
         upgrade()
         world = seed_demo()

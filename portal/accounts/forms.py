@@ -1,6 +1,5 @@
 """Forms for signing in, registering and the profile."""
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, ValidationError
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
@@ -8,6 +7,7 @@ from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 from portal.accounts.models import ROLE_LABELS, TEXT_SIZES
 from portal.accounts.people import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, find_by_mobile
 from portal.forms import ChoiceField, RadioChoiceField, mobile_field, options, strip
+from portal.i18n import lazy_gettext as _l
 
 TEXT_SIZE_LABELS = {"standard": _l("Standard"), "large": _l("Large"), "xlarge": _l("Extra large")}
 LANGUAGE_LABELS = {"zh_Hans": "中文", "en": "English"}

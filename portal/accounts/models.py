@@ -1,14 +1,15 @@
 """Users and the roles they hold at a place or in an organization."""
 
+import secrets
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.organizations.models import Organization
 from portal.places.models import Place
 from portal.timeutil import utcnow
@@ -30,6 +31,10 @@ PLACE_ROLES = tuple(r for r in ROLES if r not in ("org_staff", "resident"))
 TEXT_SIZES = ("standard", "large", "xlarge")
 
 
+def new_session_token():
+    return secrets.token_urlsafe(16)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "user"
 
@@ -43,6 +48,12 @@ class User(UserMixin, db.Model):
     # A one-time code printed at the counter for residents registered by a worker.
     first_login_code_hash: Mapped[str | None] = mapped_column(String(255))
     first_login_code_expires_at: Mapped[datetime | None]
+    # Wrong codes typed since the code was printed; at FIRST_LOGIN_CODE_TRIES it is void.
+    first_login_code_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Part of the sign-in identity (``get_id``) kept in the session and remember cookies: a
+    # new token signs the user out everywhere. Empty (the server default) matches no cookie.
+    session_token: Mapped[str] = mapped_column(String(43), default=new_session_token,
+                                               server_default="")
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -58,6 +69,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self):
         return self.active
+
+    def get_id(self):
+        """Flask-Login's identity for the session and remember cookies: id and token."""
+        return f"{self.id}:{self.session_token}"
+
+    def sign_out_everywhere(self):
+        """Give the user a new session token: every session and remember cookie ends."""
+        self.session_token = new_session_token()
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)

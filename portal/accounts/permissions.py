@@ -9,7 +9,7 @@ every place that contains their home courtyard.
 from flask import abort, g, has_request_context
 from flask_login import current_user
 
-from portal.accounts.models import RoleGrant
+from portal.accounts.models import ORGANIZATION_ROLES, PLACE_ROLES, RoleGrant
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.places.models import Place
@@ -89,6 +89,51 @@ def organizations_where(user, roles):
         .where(RoleGrant.user_id == user.id, RoleGrant.role.in_(_as_tuple(roles)))
         .order_by(Organization.name)
     ).all()
+
+
+# What a community worker may hand out inside their community; admins may grant any role.
+WORKER_GRANTABLE = ("volunteer", "courtyard_leader", "council_member", "org_staff")
+
+
+def grantable_roles(granter, target):
+    """Return the roles ``granter`` may grant or revoke at ``target``."""
+    allowed = ORGANIZATION_ROLES if isinstance(target, Organization) else PLACE_ROLES
+    place = target.home_place if isinstance(target, Organization) else target
+    if can(granter, "admin", place):
+        return allowed
+    if can(granter, "community_worker", place):
+        return tuple(r for r in allowed if r in WORKER_GRANTABLE)
+    return ()
+
+
+def holds_no_more_than(worker, person):
+    """Tell whether every role ``person`` holds is covered by ``worker``: the worker holds the
+    same role (or admin) at the same or a wider place, or may give that role there.
+
+    Acting on such a person's account gains the worker nothing they could not do already.
+    """
+    return all(
+        can(worker, grant.role, grant.target) or grant.role in grantable_roles(worker, grant.target)
+        for grant in person.grants
+    )
+
+
+def may_manage_person(worker, person):
+    """Tell whether ``worker`` may act on ``person``'s account: see their page, print them a
+    first-login code (which ends their password and sessions).
+
+    The worker is a community worker (or admin) over the person's home courtyard, the person
+    holds no role the worker does not cover (see ``holds_no_more_than``: a worker cannot take
+    over an admin or a worker of a wider place, an admin only one of their own place or
+    below), and the person is not the worker: their own account is the profile page.
+    """
+    if worker is None or not worker.is_authenticated or worker.id == person.id:
+        return False
+    return (
+        person.home_courtyard is not None
+        and can(worker, "community_worker", person.home_courtyard)
+        and holds_no_more_than(worker, person)
+    )
 
 
 def require(roles, target, user=None):

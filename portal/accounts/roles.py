@@ -1,13 +1,10 @@
 """Granting and revoking roles: inside the granter's own scope, written to the audit log."""
 
 from portal import audit
-from portal.accounts.models import ORGANIZATION_ROLES, PLACE_ROLES, RoleGrant
-from portal.accounts.permissions import can, forget_grants
+from portal.accounts.models import RoleGrant
+from portal.accounts.permissions import forget_grants, grantable_roles, holds_no_more_than
 from portal.extensions import db
 from portal.organizations.models import Organization
-
-# What a community worker may hand out inside their community; admins may grant any role.
-WORKER_GRANTABLE = ("volunteer", "courtyard_leader", "council_member", "org_staff")
 
 
 class GrantRefused(Exception):
@@ -16,17 +13,6 @@ class GrantRefused(Exception):
     def __init__(self, reason):
         super().__init__(reason)
         self.reason = reason
-
-
-def grantable_roles(granter, target):
-    """Return the roles ``granter`` may grant or revoke at ``target``."""
-    allowed = ORGANIZATION_ROLES if isinstance(target, Organization) else PLACE_ROLES
-    place = target.home_place if isinstance(target, Organization) else target
-    if can(granter, "admin", place):
-        return allowed
-    if can(granter, "community_worker", place):
-        return tuple(r for r in allowed if r in WORKER_GRANTABLE)
-    return ()
 
 
 def grant_role(granter, user, role, target):
@@ -51,12 +37,21 @@ def grant_role(granter, user, role, target):
 
 
 def revoke_role(granter, grant):
-    """Take back ``grant``; the audit log keeps who held it."""
+    """Take back ``grant``; the audit log keeps who held it. The person is signed out
+    everywhere, so no page opened with the role stays open.
+
+    The role must be one ``granter`` may give there, and the person must hold nothing the
+    granter does not cover: a worker cannot sign out an admin by taking back a small role.
+    """
     if grant.role not in grantable_roles(granter, grant.target):
         raise GrantRefused("outside_scope")
     if grant.user_id == granter.id:
         raise GrantRefused("self")
+    if not holds_no_more_than(granter, grant.user):
+        raise GrantRefused("outside_scope")
     audit.record("role.revoke", grant, actor=granter, user=grant.user_id, role=grant.role,
                  target=f"{type(grant.target).__name__}:{grant.target.id}")
+    person = grant.user
     db.session.delete(grant)
-    forget_grants(grant.user)
+    person.sign_out_everywhere()
+    forget_grants(person)

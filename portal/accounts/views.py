@@ -1,11 +1,15 @@
+import time
+from datetime import timedelta
+
 from flask import abort, current_app, flash, g, redirect, request, session, url_for
-from flask_babel import get_locale, refresh
+from flask_babel import format_timedelta, get_locale, refresh
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import or_
 
 from portal import audit
-from portal.accounts import bp
+from portal.accounts import bp, throttle
 from portal.accounts.forms import (
     AssistedRegisterForm,
     FirstLoginForm,
@@ -17,64 +21,119 @@ from portal.accounts.forms import (
 )
 from portal.accounts.models import ROLE_LABELS, RoleGrant, User
 from portal.accounts.people import (
+    change_password as change_user_password,
+)
+from portal.accounts.people import (
     find_by_mobile,
     issue_first_login_code,
     normalize_mobile,
+    password_matches,
     redeem_first_login_code,
 )
 from portal.accounts.people import (
     register as register_user,
 )
-from portal.accounts.permissions import can, get_or_404, places_where, require
+from portal.accounts.permissions import get_or_404, may_manage_person, places_where, require
 from portal.accounts.roles import GrantRefused, grant_role, grantable_roles, revoke_role
 from portal.extensions import db, limiter
 from portal.forms import EmptyForm, options
+from portal.layout import load_place_context
 from portal.organizations.models import Organization
 from portal.places.models import Place, within
 from portal.places.tree import courtyards_near, descendants
 from portal.rendering import render
-from portal.urls import safe_next
+from portal.urls import paginate, query_id, safe_next
 
 PEOPLE_PER_PAGE = 30
 
 
 # --- signing in ---
-
-def _login_account_key():
-    return "login-account:" + normalize_mobile(request.form.get("mobile", ""))
-
-
-def _login_failed(response):
-    # Only failed attempts count towards the limit; a successful sign-in redirects.
-    return response.status_code != 303
-
-
-def _login_locked(_limit):
-    form = LoginForm()
-    form.validate()  # keep what was typed, show it back
-    return render("accounts/login.html", form=form, locked=True, status=429)
-
+#
+# Wrong passwords and codes are counted per (number, address) and per address by
+# Flask-Limiter, only when the view marks the request as one (``_wrong_secret``); across
+# addresses a number is only slowed down (see portal.accounts.throttle).
 
 def _limit(name):
     return lambda: current_app.config["PORTAL"][name]
 
 
+def _typed_mobile():
+    return normalize_mobile(request.form.get("mobile", ""))
+
+
+def _per_account(prefix):
+    return lambda: f"{prefix}:{_typed_mobile()}"
+
+
+def _per_account_and_address(prefix):
+    return lambda: f"{prefix}:{_typed_mobile()}@{get_remote_address()}"
+
+
+def _wrong_secret():
+    """Mark this request as a wrong password or code, to be counted by the limits."""
+    g.wrong_secret = True
+
+
+def _was_wrong(_response):
+    return g.get("wrong_secret", False)
+
+
+def _wait(seconds):
+    """How long to wait ("15 minutes", "30 seconds"), in the user's language."""
+    return format_timedelta(timedelta(seconds=max(1, round(seconds))))
+
+
+def _refused(page, message):
+    """An ``on_breach`` answer: the form again, as typed, saying why and for how long."""
+
+    def answer(limit):
+        if "courtyard" not in g:  # limits are checked before the page context is loaded
+            load_place_context()
+        return page(refusal=message(_wait(limit.reset_at - time.time())), status=429)
+
+    return answer
+
+
+def _login_page(form=None, refusal=None, status=200):
+    form = form or LoginForm()  # a refused form keeps what was typed (never the password)
+    return render("accounts/login.html", form=form, refusal=refusal, status=status)
+
+
+def _device_locked(wait):
+    return _("Too many wrong passwords from this device. Try again in %(wait)s or ask at "
+             "your service centre.", wait=wait)
+
+
+def _network_locked(wait):
+    return _("Too many wrong passwords from this network. Try again in %(wait)s or ask at "
+             "your service centre.", wait=wait)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_login_account_key, methods=["POST"],
-               deduct_when=_login_failed, on_breach=_login_locked)
-@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"],
-               deduct_when=_login_failed, on_breach=_login_locked)
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS"), methods=["POST"],
+               key_func=_per_account_and_address("login"), deduct_when=_was_wrong,
+               on_breach=_refused(_login_page, _device_locked))
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"], deduct_when=_was_wrong,
+               on_breach=_refused(_login_page, _network_locked))
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
     if form.validate_on_submit():
         user = find_by_mobile(form.mobile.data)
-        if user is not None and user.is_active and user.check_password(form.password.data):
+        wait = 0 if throttle.is_known_device(user) else throttle.seconds_to_wait(form.mobile.data)
+        if wait:
+            return _login_page(form, status=429, refusal=_(
+                "Many wrong passwords were typed for this number. To keep it safe, wait "
+                "%(wait)s and try again.", wait=_wait(wait)))
+        # Checked even for an unknown number, so the answer takes as long.
+        if password_matches(user, form.password.data) and user.is_active:
             login_user(user, remember=form.remember.data)
             refresh()
             flash(_("Welcome, %(name)s.", name=user.name), "success")
-            return redirect(safe_next(), 303)
+            return throttle.remember_device(redirect(safe_next(), 303), user)
+        _wrong_secret()
+        throttle.count_wrong_password(form.mobile.data)
         if user is not None and user.password_hash is None and user.first_login_code_hash:
             form.password.errors.append(
                 _("This account was opened at the service centre. First set a password "
@@ -82,19 +141,44 @@ def login():
             )
         else:
             form.password.errors.append(_("The mobile number or the password is not right."))
-    return render("accounts/login.html", form=form, status=422 if form.errors else 200)
+    return _login_page(form, status=422 if form.errors else 200)
+
+
+def _end_session():
+    """Sign this browser out: the session is emptied, the remember cookie deleted."""
+    logout_user()
+    remember = session.get("_remember")  # Flask-Login's note to delete the remember cookie
+    session.clear()
+    if remember:
+        session["_remember"] = remember
 
 
 @bp.post("/logout")
 def logout():
     EmptyForm().validate_on_submit() or abort(400)
-    logout_user()
-    session.clear()
+    if current_user.is_authenticated:
+        # A new token, so a copy of this session or its remember cookie (taken before the
+        # sign-out) no longer works. It ends the user's sessions on other devices too.
+        current_user.sign_out_everywhere()
+    _end_session()
     flash(_("You have signed out."), "success")
     return redirect(url_for("main.home"), 303)
 
 
+def _register_page(form=None, refusal=None, status=200):
+    form = form or RegisterForm()
+    _offer_courtyards(form, g.courtyard)
+    return render("accounts/register.html", form=form, refusal=refusal, status=status)
+
+
+def _registrations_refused(wait):
+    return _("Too many registrations from this network. Try again in %(wait)s or ask at "
+             "your service centre.", wait=wait)
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit(_limit("REGISTER_LIMIT_PER_ADDRESS"), methods=["POST"],
+               on_breach=_refused(_register_page, _registrations_refused))
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -105,11 +189,33 @@ def register():
                              db.session.get(Place, form.courtyard.data), form.password.data)
         login_user(user)
         flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
-        return redirect(url_for("main.home"), 303)
-    return render("accounts/register.html", form=form, status=422 if form.errors else 200)
+        return throttle.remember_device(redirect(url_for("main.home"), 303), user)
+    return _register_page(form, status=422 if form.errors else 200)
+
+
+def _first_login_page(form=None, refusal=None, status=200):
+    form = form or FirstLoginForm()
+    return render("accounts/first_login.html", form=form, refusal=refusal,
+                  tries=current_app.config["PORTAL"]["FIRST_LOGIN_CODE_TRIES"], status=status)
+
+
+def _codes_refused_for_number(wait):
+    return _("Too many wrong codes for this number. Try again in %(wait)s or ask your "
+             "community worker for a new slip.", wait=wait)
+
+
+def _codes_refused_for_network(wait):
+    return _("Too many wrong codes from this network. Try again in %(wait)s or ask at your "
+             "service centre.", wait=wait)
 
 
 @bp.route("/first-login", methods=["GET", "POST"])
+@limiter.limit(_limit("FIRST_LOGIN_LIMIT_PER_ACCOUNT"), methods=["POST"],
+               key_func=_per_account("first-login"), deduct_when=_was_wrong,
+               on_breach=_refused(_first_login_page, _codes_refused_for_number))
+@limiter.limit(_limit("FIRST_LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"],
+               deduct_when=_was_wrong,
+               on_breach=_refused(_first_login_page, _codes_refused_for_network))
 def first_login():
     """A resident registered at the counter sets their own password with the slip's code."""
     form = FirstLoginForm()
@@ -118,11 +224,12 @@ def first_login():
         if redeem_first_login_code(user, form.code.data, form.password.data):
             login_user(user)
             flash(_("Your password is set. Welcome, %(name)s.", name=user.name), "success")
-            return redirect(url_for("main.home"), 303)
+            return throttle.remember_device(redirect(url_for("main.home"), 303), user)
+        _wrong_secret()
         form.code.errors.append(
             _("This code is not right or has expired. Ask your community worker for a new slip.")
         )
-    return render("accounts/first_login.html", form=form, status=422 if form.errors else 200)
+    return _first_login_page(form, status=422 if form.errors else 200)
 
 
 # --- the profile ---
@@ -141,7 +248,7 @@ def _offer_courtyards(form, around, also=None):
 @login_required
 def profile():
     # "Make this my courtyard" on a place page links here with ?courtyard=<id>.
-    wanted = request.args.get("courtyard", type=int)
+    wanted = query_id("courtyard")
     wanted = db.session.get(Place, wanted) if wanted else None
     if wanted is not None and wanted.kind != "courtyard":
         wanted = None
@@ -166,15 +273,21 @@ def profile():
                   status=422 if form.errors else 200)
 
 
+def _has_remember_cookie():
+    return current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+
+
 @bp.post("/profile/password")
 @login_required
 def change_password():
     form = PasswordForm(prefix="pw")
     if form.validate_on_submit():
-        if current_user.check_password(form.current.data):
-            current_user.set_password(form.password.data)
-            audit.record("user.password", current_user, actor=current_user)
-            flash(_("Your password is changed."), "success")
+        user = current_user._get_current_object()
+        if change_user_password(user, form.current.data, form.password.data):
+            # The new token ended every session, this one too: sign this device in again.
+            login_user(user, remember=_has_remember_cookie())
+            flash(_("Your password is changed. You are signed out on your other devices."),
+                  "success")
             return redirect(url_for("accounts.profile"), 303)
         form.current.errors.append(_("That is not your current password."))
     profile_form = ProfileForm(formdata=None, obj=current_user,
@@ -182,6 +295,19 @@ def change_password():
     if not _offer_courtyards(profile_form, current_user.home_courtyard or g.courtyard):
         del profile_form.courtyard
     return render("accounts/profile.html", form=profile_form, password_form=form, status=422)
+
+
+@bp.post("/profile/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every session of mine: a lost phone, a shared computer I forgot to sign out of."""
+    EmptyForm().validate_on_submit() or abort(400)
+    user = current_user._get_current_object()
+    user.sign_out_everywhere()
+    audit.record("user.sign_out_everywhere", user, actor=user)
+    _end_session()
+    flash(_("You are signed out on all your devices."), "success")
+    return redirect(url_for("main.home"), 303)
 
 
 # --- the counter: community workers ---
@@ -226,10 +352,9 @@ def counter():
     return render("accounts/counter.html", form=form, status=422 if form.errors else 200)
 
 
-def _person_in_scope(user_id):
+def _manageable_person(user_id):
     person = get_or_404(User, user_id)
-    if person.home_courtyard is None or not can(current_user, "community_worker",
-                                                 person.home_courtyard):
+    if not may_manage_person(current_user, person):
         abort(403)
     return person
 
@@ -238,7 +363,7 @@ def _person_in_scope(user_id):
 @login_required
 def slip(user_id):
     """The printable first-login slip; the code is shown once, right after it was made."""
-    person = _person_in_scope(user_id)
+    person = _manageable_person(user_id)
     pending = session.pop("slip_code", None)
     code = pending["code"] if pending and pending.get("user") == person.id else None
     return render("accounts/slip.html", person=person, code=code, form=EmptyForm())
@@ -248,7 +373,7 @@ def slip(user_id):
 @login_required
 def new_code(user_id):
     """Print a new first-login code (a forgotten password, a lost slip)."""
-    person = _person_in_scope(user_id)
+    person = _manageable_person(user_id)
     EmptyForm().validate_on_submit() or abort(400)
     person.password_hash = None
     session["slip_code"] = {"user": person.id, "code": issue_first_login_code(person, current_user)}
@@ -266,18 +391,22 @@ def people():
         digits = normalize_mobile(query)
         condition = (User.mobile.endswith(digits) if digits.isdigit() and len(digits) >= 4
                      else User.name.contains(query, autoescape=True))
-        found = db.paginate(
+        found = paginate(
             db.select(User).join(Place, User.home_courtyard_id == Place.id)
             .where(condition, or_(*(within(p) for p in places))).order_by(User.name),
-            per_page=PEOPLE_PER_PAGE, error_out=False,
+            per_page=PEOPLE_PER_PAGE,
         )
-    return render("accounts/people.html", block="results", query=query, found=found)
+    # Only people the worker may act for get a link to their page.
+    manageable = ({p.id for p in found.items if may_manage_person(current_user, p)}
+                  if found is not None else set())
+    return render("accounts/people.html", block="results", query=query, found=found,
+                  manageable=manageable)
 
 
 @bp.get("/people/<int:user_id>")
 @login_required
 def person(user_id):
-    person = _person_in_scope(user_id)
+    person = _manageable_person(user_id)
     return render("accounts/person.html", person=person, form=EmptyForm())
 
 

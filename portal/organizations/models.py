@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.places.models import Place
 from portal.timeutil import utcnow
 

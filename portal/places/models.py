@@ -1,10 +1,10 @@
 """The place tree: city → district → street → community → group → courtyard → building."""
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 
 # Kinds from the top of the tree down; a place's parent is always of an earlier kind.
 PLACE_KINDS = ("city", "district", "street", "community", "group", "courtyard", "building")

@@ -10,7 +10,7 @@ from portal.places import bp
 from portal.places.models import Place
 from portal.places.tree import search
 from portal.rendering import render
-from portal.urls import safe_next
+from portal.urls import paginate, safe_next
 
 CHILDREN_PER_PAGE = 50
 
@@ -29,9 +29,9 @@ def index():
 @bp.get("/<int:place_id>")
 def show(place_id):
     place = get_or_404(Place, place_id)
-    children = db.paginate(
+    children = paginate(
         db.select(Place).filter_by(parent_id=place.id).order_by(Place.name),
-        per_page=CHILDREN_PER_PAGE, error_out=False,
+        per_page=CHILDREN_PER_PAGE,
     )
     return render("places/show.html", place=place, lineage=place.lineage(),
                   children=children, next=request.args.get("next", ""),

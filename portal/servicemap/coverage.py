@@ -13,7 +13,6 @@ change and coordinates, the settings — so a report asked again before anything
 skips the measuring; names are always read fresh.
 """
 
-import csv
 import io
 import threading
 from collections import OrderedDict
@@ -27,6 +26,7 @@ from portal.places.models import Place, within
 from portal.servicemap import geo
 from portal.servicemap.models import CATEGORIES, ServicePoint
 from portal.servicemap.search import limit_minutes
+from portal.spreadsheet import csv_writer
 
 # How far past its limit a courtyard's nearest point is still looked for and shown.
 REACH_TIMES_LIMIT = 2
@@ -210,7 +210,7 @@ def _measure(courtyards, coordinates, categories, urban_limit):
 def csv_text(report):
     """Write the whole report as CSV (with a byte-order mark, so Excel reads the Chinese)."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv_writer(out)
     header = [_("Courtyard"), _("Community"), _("Suburban"), _("Limit (minutes)")]
     for category in report.categories:
         header += [str(CATEGORIES[category]) + " " + _("(minutes)"),

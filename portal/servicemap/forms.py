@@ -1,11 +1,14 @@
 """Forms for keeping service points: the point, its weekly hours, an exception."""
 
-from flask_babel import lazy_gettext as _l
+from datetime import date
+
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
 from portal.forms import ChoiceField, DateError, RadioChoiceField, options, parse_date, strip
+from portal.i18n import lazy_gettext as _l
 from portal.servicemap import hours, points
 from portal.servicemap.models import CATEGORIES, PRICES, STATUSES
 from portal.timeutil import local_today
@@ -41,7 +44,7 @@ class CoordinateField(StringField):
                                     name=self.word, example=self.example))
         self.value = points.parse_coordinate(text, self.low, self.high)
         if self.value is None:
-            raise StopValidation(_l(
+            raise StopValidation(_(
                 "“%(value)s” is not a %(name)s. It is a number from %(low)d to %(high)d, "
                 "like %(example)s.", value=text[:20], name=self.word, low=self.low,
                 high=self.high, example=self.example))
@@ -53,7 +56,7 @@ def valid_phone(form, field):
         return
     normal = points.normalize_phone(field.data)
     if normal is None:
-        raise StopValidation(_l(
+        raise StopValidation(_(
             "“%(value)s” is not a phone number. Write a mobile number like 13812345678, or a "
             "landline with its area code like 028-87331234.", value=field.data[:30]))
     field.data = normal
@@ -63,10 +66,13 @@ def valid_day_not_future(form, field):
     if not field.data:
         field.data = None
         return
-    try:
-        day = parse_date(field.data)
-    except DateError as error:
-        raise StopValidation(error.message) from None
+    if isinstance(field.data, date):
+        day = field.data  # not sent: the point's own date, kept as it was
+    else:
+        try:
+            day = parse_date(field.data)
+        except DateError as error:
+            raise StopValidation(error.message) from None
     if day > local_today():
         raise StopValidation(_l("That date has not come yet."))
     field.parsed = day

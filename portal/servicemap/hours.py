@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
+from portal.i18n import lazy_gettext as _l
 from portal.timeutil import local_now, zone
 
 MINUTES_PER_DAY = 24 * 60

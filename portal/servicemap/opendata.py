@@ -6,12 +6,10 @@ from the portal's own ids, so they stay the same from one export to the next. Na
 prices and statuses are given as codes and in Chinese, the language of the data.
 """
 
-import csv
 import io
 import uuid
 from datetime import timedelta
 
-from flask import url_for
 from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -19,6 +17,8 @@ from sqlalchemy.orm import selectinload
 from portal.extensions import db
 from portal.servicemap.hours import MINUTES_PER_DAY
 from portal.servicemap.models import CATEGORIES, PRICES, HoursException, ServicePoint
+from portal.spreadsheet import csv_writer
+from portal.urls import absolute_url
 
 NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "linli:servicemap")
 TABLES = ("organizations", "services", "locations", "schedules")
@@ -124,7 +124,7 @@ def geojson(today):
                     "seats": point.seats,
                     "operator": point.operator.name if point.operator else point.place.name,
                     "verified_on": point.verified_on.isoformat() if point.verified_on else None,
-                    "url": url_for("servicemap.show", point_id=point.id, _external=True),
+                    "url": absolute_url("servicemap.show", point_id=point.id),
                 },
             })
     return {"type": "FeatureCollection", "features": features}
@@ -141,21 +141,21 @@ def hsds(today):
                 organizations.setdefault(org_id, {
                     "id": org_id, "name": point.operator.name,
                     "description": point.operator.summary or "",
-                    "website": url_for("organizations.show", organization_id=point.operator.id,
-                                       _external=True),
+                    "website": absolute_url("organizations.show",
+                                            organization_id=point.operator.id),
                     "phone": point.operator.phone or "", "kind": point.operator.kind})
             else:
                 community = point.place.ancestor("community") or point.place
                 org_id = _uuid("place", community.id)
                 organizations.setdefault(org_id, {
                     "id": org_id, "name": community.name, "description": "",
-                    "website": url_for("places.show", place_id=community.id, _external=True),
+                    "website": absolute_url("places.show", place_id=community.id),
                     "phone": community.phone or "", "kind": "community"})
             service_id, location_id = _uuid("service", point.id), _uuid("location", point.id)
             services.append({
                 "id": service_id, "organization_id": org_id, "name": point.name,
                 "description": "; ".join(point.service_list),
-                "url": url_for("servicemap.show", point_id=point.id, _external=True),
+                "url": absolute_url("servicemap.show", point_id=point.id),
                 "status": HSDS_STATUS[point.status], "fees": point.price,
                 "fees_description": str(PRICES[point.price]), "category": point.category,
                 "category_name": str(CATEGORIES[point.category]), "phone": point.phone or "",
@@ -204,12 +204,16 @@ def _schedule(key, service_id, location_id, opens, closes, freq="", byday="", va
     }
 
 
+def _csv_value(value):
+    return "true" if value is True else "false" if value is False else value
+
+
 def csv_table(rows, table):
-    """Write one HSDS table as CSV (UTF-8, a header row, the columns of COLUMNS)."""
+    """Write one HSDS table as CSV (UTF-8, a header row, the columns of COLUMNS); names and
+    notes that look like spreadsheet formulas are written as text."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS[table], extrasaction="ignore")
-    writer.writeheader()
+    writer = csv_writer(out)
+    writer.writerow(COLUMNS[table])
     for row in rows:
-        writer.writerow({k: ("true" if v is True else "false" if v is False else v)
-                         for k, v in row.items()})
+        writer.writerow([_csv_value(row.get(column, "")) for column in COLUMNS[table]])
     return out.getvalue()

@@ -10,13 +10,13 @@ import re
 import unicodedata
 from datetime import timedelta
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, or_, select
 
 from portal import audit
 from portal.accounts.permissions import can, organizations_where, places_where
 from portal.extensions import db
 from portal.forms import DateError
+from portal.i18n import lazy_gettext as _l
 from portal.organizations.models import Organization
 from portal.places.models import Place, within
 from portal.servicemap import geo

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, not_, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.places.models import Place, within
 from portal.servicemap import geo, hours
 from portal.servicemap.models import (
@@ -24,6 +24,7 @@ from portal.servicemap.models import (
     ServicePoint,
     build_schedule,
 )
+from portal.urls import as_id
 
 PER_PAGE = 10
 MAX_PAGE = 100
@@ -135,7 +136,7 @@ def parse_list_args(args):
 
     raw = _value(args, "place")
     if raw:
-        place = db.session.get(Place, int(raw)) if raw.isdigit() else None
+        place = db.session.get(Place, as_id(raw)) if as_id(raw) else None
         if place is not None and place.kind not in ("courtyard", "building"):
             f.place = place
         else:
@@ -143,7 +144,7 @@ def parse_list_args(args):
 
     raw = _value(args, "from")
     if raw:
-        place = db.session.get(Place, int(raw)) if raw.isdigit() else None
+        place = db.session.get(Place, as_id(raw)) if as_id(raw) else None
         if place is not None and place.kind == "courtyard" and place.has_coordinates:
             request.courtyard = place
         else:

@@ -6,12 +6,12 @@ from types import SimpleNamespace
 
 from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from portal.accounts.permissions import get_or_404, places_where, require
 from portal.extensions import db
 from portal.forms import DateError, EmptyForm, parse_date
+from portal.i18n import lazy_gettext as _l
 from portal.organizations.models import Organization
 from portal.places.models import Place
 from portal.places.tree import search as search_places
@@ -21,6 +21,7 @@ from portal.servicemap.forms import ExceptionForm, HoursForm, PointForm
 from portal.servicemap.models import ACCESSIBILITY, CATEGORIES, CATEGORY_SHORT, ServicePoint
 from portal.timebank.activities import upcoming_at
 from portal.timeutil import local_now, local_today, utcnow
+from portal.urls import paginate, query_id
 
 COVERAGE_PER_PAGE = 50
 COMPASS_WORDS = {
@@ -162,8 +163,8 @@ def manage():
     query = points.editable_points(current_user)
     if query is None:
         abort(403)
-    page = db.paginate(query.order_by(search.category_order(), ServicePoint.name),
-                       per_page=30, error_out=False)
+    page = paginate(query.order_by(search.category_order(), ServicePoint.name),
+                       per_page=30)
     return render("servicemap/manage.html", page=page,
                   may_add=bool(points.places_to_add(current_user)),
                   coverage_places=places_where(current_user, "community_worker"))
@@ -176,7 +177,7 @@ def new():
     if not places:
         abort(403)
     places, operators = _choices_for()
-    wanted = request.args.get("place", type=int)
+    wanted = query_id("place")
     form = PointForm(places=places, operators=operators,
                      place_id=wanted if wanted in {p.id for p in places} else None,
                      price="free", status="active", verified_on=local_today().isoformat())

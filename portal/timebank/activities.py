@@ -55,6 +55,12 @@ def _community_scope(place):
     return place.ancestor("community") or place
 
 
+def serves(organization, place):
+    """Whether ``organization`` works at ``place``: its home community, or everything under
+    the street (or wider place) it is based at. Activities and help requests use this."""
+    return _community_scope(organization.home_place).contains(place)
+
+
 def organiser_options(user):
     """What ``user`` may organise as: [(organization or None, [places])] — None means the
     community itself (for workers)."""
@@ -82,8 +88,7 @@ def may_organise_at(user, organization, place):
         return False
     if organization is None:
         return can(user, "community_worker", place)
-    return (can(user, "org_staff", organization)
-            and _community_scope(organization.home_place).contains(place))
+    return can(user, "org_staff", organization) and serves(organization, place)
 
 
 def create_activity(creator, organization, place, service_point=None, **fields):

@@ -1,7 +1,7 @@
 """CSV of service records (台账) for a community, an activity or a date range: UTF-8 with a
-byte-order mark, so spreadsheet programs open the Chinese correctly."""
+byte-order mark, so spreadsheet programs open the Chinese correctly, and no cell a
+spreadsheet would run as a formula (names and notes are typed by anyone)."""
 
-import csv
 import io
 
 from flask_babel import gettext as _
@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from portal.accounts.permissions import mask_mobile
 from portal.extensions import db
 from portal.places.models import Place, within
+from portal.spreadsheet import csv_writer
 from portal.timebank.models import Activity, HourLog
 from portal.timeutil import to_local
 
@@ -51,7 +52,7 @@ def _row(log, full_mobiles):
 def rows_csv(query, full_mobiles):
     """Yield the CSV in pieces (a year of a street is many rows)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)
     buffer.write("\ufeff")
     writer.writerow([_("Date"), _("Volunteer"), _("Mobile number"), _("Service"),
                      _("Organiser"), _("Community"), _("Hours"), _("Minutes"), _("Status"),

@@ -1,10 +1,7 @@
 """Time-bank forms. Hours are typed or tapped as hours ("1.5") and kept as whole minutes."""
 
 import secrets
-import unicodedata
-from decimal import Decimal, InvalidOperation
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -14,66 +11,19 @@ from portal.forms import (
     ChoiceField,
     ClockField,
     DayField,
+    HoursField,
     RadioChoiceField,
     WholeNumberField,
+    hours_label,
     mobile_field,
     options,
     strip,
 )
+from portal.i18n import lazy_gettext as _l
 from portal.timebank.models import MAX_LOG_MINUTES, REWARD_KINDS, SPENDING_REASONS
 
 # The three-tap choices: 0.5 / 1 / 2 / 3 / 4 hours, as minutes.
 QUICK_MINUTES = (30, 60, 120, 180, 240)
-
-
-def hours_label(minutes):
-    """"1.5" for 90 minutes: how hours are shown on buttons."""
-    return f"{minutes / 60:g}"
-
-
-def parse_hours(text):
-    """Turn "2", "1.5", "1,5" or full-width "１.５" into whole minutes; None if it is not a
-    number."""
-    text = unicodedata.normalize("NFKC", text or "").strip().replace(",", ".")
-    for suffix in ("小时", "h", "H"):
-        text = text.removesuffix(suffix).strip()
-    try:
-        hours = Decimal(text)
-    except InvalidOperation:
-        return None
-    if not hours.is_finite():
-        return None
-    return int((hours * 60).to_integral_value())
-
-
-class HoursField(StringField):
-    """Hours typed as a number; ``data`` is whole minutes (or None)."""
-
-    def __init__(self, label=None, validators=None, allow_zero=False, most=MAX_LOG_MINUTES,
-                 **kwargs):
-        kwargs.setdefault("render_kw", {"inputmode": "decimal", "maxlength": 8,
-                                        "class": "short"})
-        super().__init__(label, validators, **kwargs)
-        self.allow_zero = allow_zero
-        self.most = most
-
-    def process_formdata(self, valuelist):
-        self.raw = valuelist[0] if valuelist else ""
-        self.data = parse_hours(self.raw) if self.raw.strip() else None
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return hours_label(self.data) if self.data is not None else ""
-
-    def pre_validate(self, form):
-        if self.raw_data and self.raw_data[0].strip():
-            if self.data is None:
-                raise Invalid(_l("Write the hours as a number, like 2 or 1.5."))
-            if self.data < 0 or (self.data == 0 and not self.allow_zero):
-                raise Invalid(_l("The hours must be more than 0."))
-            if self.data > self.most:
-                raise Invalid(_l("At most %(hours)s hours.", hours=hours_label(self.most)))
 
 
 def new_token():
@@ -131,7 +81,7 @@ class ActivityForm(FlaskForm):
         InputRequired(_l("Enter how many volunteers are needed.")),
         NumberRange(min=1, max=500, message=_l("Between %(min)d and %(max)d."))],
         render_kw={"inputmode": "numeric", "class": "short"})
-    hours = HoursField(_l("Hours each volunteer earns"),
+    hours = HoursField(_l("Hours each volunteer earns"), most=MAX_LOG_MINUTES,
                        validators=[InputRequired(_l("Enter the hours it is worth."))])
 
     def validate_ends(self, field):
@@ -251,12 +201,12 @@ class HelpForm(FlaskForm):
                             description=_l("For example: Saturday morning"),
                             validators=[Length(max=80,
                                                message=_l("At most %(max)d characters."))])
-    hours = HoursField(_l("Hours you offer"),
+    hours = HoursField(_l("Hours you offer"), most=MAX_LOG_MINUTES,
                        validators=[InputRequired(_l("Enter the hours you offer."))])
 
 
 class CorrectionForm(FlaskForm):
-    hours = HoursField(_l("The right time, in hours"), allow_zero=True,
+    hours = HoursField(_l("The right time, in hours"), allow_zero=True, most=MAX_LOG_MINUTES,
                        description=_l("Write 0 if the record should be removed."),
                        validators=[InputRequired(_l("Enter the right time."))])
     explanation = TextAreaField(_l("What is wrong?"), filters=[strip], validators=[

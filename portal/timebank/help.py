@@ -1,13 +1,16 @@
-"""Help between neighbours: a resident asks and offers hours, a volunteer takes it, both
-confirm it was done, and only then do the hours move (an exchange, and a service record)."""
+"""Help between neighbours: a resident asks and offers hours, a volunteer of their community
+offers to take it, the resident accepts that volunteer (only then do the two see each other's
+full name and mobile number) or releases them, both confirm it was done, and only then do the
+hours move (an exchange, and a service record)."""
 
 from sqlalchemy import select, update
 
 from portal import audit
+from portal.accounts.permissions import can, organizations_where
 from portal.extensions import db
 from portal.places.models import Place, within
 from portal.timebank import ledger
-from portal.timebank.activities import is_volunteer
+from portal.timebank.activities import is_volunteer, serves
 from portal.timebank.logs import credit
 from portal.timebank.models import HelpRequest, HourLog
 from portal.timebank.refusals import Refused
@@ -41,12 +44,30 @@ def open_near(courtyard):
     return query.order_by(HelpRequest.created_at.desc())
 
 
+def helps_in(user, community):
+    """Whether ``user`` volunteers for ``community``: they live in it, hold the volunteer
+    role there, or volunteer for or work at an organization serving it."""
+    if community.contains(user.home_courtyard) or can(user, "volunteer", community):
+        return True
+    return any(serves(organization, community)
+               for organization in organizations_where(user, ("volunteer", "org_staff")))
+
+
+def may_take(user, request):
+    """A volunteer of the asker's community may offer to help (not the asker)."""
+    return (user.is_authenticated and user.id != request.requester_id
+            and is_volunteer(user) and helps_in(user, request.community))
+
+
 def take(request, volunteer, now):
-    """A volunteer offers to help; the first one gets it."""
+    """A volunteer of the asker's community offers to help; the first one gets it, and the
+    asker then accepts them (or releases them)."""
     if not is_volunteer(volunteer):
         raise Refused("not_volunteer")
     if request.requester_id == volunteer.id:
         raise Refused("own_help")
+    if not helps_in(volunteer, request.community):
+        raise Refused("help_elsewhere", community=request.community.name)
     taken = db.session.execute(
         update(HelpRequest).where(HelpRequest.id == request.id, HelpRequest.status == "open")
         .values(status="taken", helper_id=volunteer.id, taken_at=now)
@@ -59,6 +80,51 @@ def take(request, volunteer, now):
     return request
 
 
+def _asker_only(request, user):
+    if user.id != request.requester_id:
+        raise Refused("not_part_of_help")
+    if request.status == "open":
+        raise Refused("help_not_taken")
+    if request.status != "taken":
+        raise Refused("help_closed")
+
+
+def accept(request, user, now):
+    """The resident accepts the volunteer who offered; now each sees the other's full name
+    and mobile number, and both can say it is done."""
+    _asker_only(request, user)
+    accepted = db.session.execute(
+        update(HelpRequest).where(HelpRequest.id == request.id, HelpRequest.status == "taken",
+                                  HelpRequest.helper_id == request.helper_id,
+                                  HelpRequest.accepted_at.is_(None))
+        .values(accepted_at=now).execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(request)
+    if accepted:
+        audit.record("timebank.help.accept", request, actor=user, helper=request.helper_id)
+    elif request.accepted_at is None:
+        raise Refused("help_not_taken")
+    return request
+
+
+def release(request, user):
+    """The resident lets the volunteer go (they did not come, or another suits better):
+    the request is open again for other volunteers."""
+    _asker_only(request, user)
+    helper_id = request.helper_id
+    released = db.session.execute(
+        update(HelpRequest).where(HelpRequest.id == request.id, HelpRequest.status == "taken")
+        .values(status="open", helper_id=None, taken_at=None, accepted_at=None,
+                requester_confirmed_at=None, helper_confirmed_at=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(request)
+    if not released:
+        raise Refused("help_closed")
+    audit.record("timebank.help.release", request, actor=user, helper=helper_id)
+    return request
+
+
 def confirm(request, user, now, today):
     """The resident or the volunteer says it was done; after both, the hours move."""
     if user.id not in (request.requester_id, request.helper_id):
@@ -67,11 +133,15 @@ def confirm(request, user, now, today):
         raise Refused("help_not_taken")
     if request.status != "taken":
         raise Refused("help_closed")
+    if request.accepted_at is None:
+        raise Refused("help_not_accepted")
     column = ("requester_confirmed_at" if user.id == request.requester_id
               else "helper_confirmed_at")
     # One statement, so two confirmations at the same moment still see each other.
     confirmed = db.session.execute(
-        update(HelpRequest).where(HelpRequest.id == request.id, HelpRequest.status == "taken")
+        update(HelpRequest).where(HelpRequest.id == request.id, HelpRequest.status == "taken",
+                                  HelpRequest.helper_id == request.helper_id,
+                                  HelpRequest.accepted_at.is_not(None))
         .values({column: now})
         .returning(HelpRequest.requester_confirmed_at, HelpRequest.helper_confirmed_at)
         .execution_options(synchronize_session=False)

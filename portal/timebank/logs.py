@@ -7,13 +7,15 @@ pool to the volunteer, once, whoever clicks how often.
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, false, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from portal import audit
+from portal.accounts.models import User
 from portal.accounts.permissions import can, organizations_where, places_where
 from portal.extensions import db
+from portal.places.models import PLACE_KINDS, Place, within
 from portal.places.tree import community_ids
 from portal.timebank import ledger
 from portal.timebank.activities import is_volunteer, local_days, may_organise, sign_up_of
@@ -34,6 +36,13 @@ RECENT_ACTIVITIES = 6
 
 def window_days():
     return current_app.config["PORTAL"]["TIMEBANK_LOG_WINDOW_DAYS"]
+
+
+def neighbour_caps():
+    """(minutes a day, minutes a month for one pair) of help to neighbours; see config."""
+    settings = current_app.config["PORTAL"]
+    return (settings["TIMEBANK_NEIGHBOUR_DAY_CAP_HOURS"] * 60,
+            settings["TIMEBANK_NEIGHBOUR_PAIR_MONTH_CAP_HOURS"] * 60)
 
 
 def recent_activities(user, now):
@@ -91,7 +100,9 @@ def submit(volunteer, minutes, *, now, today, activity=None, neighbour=None, ser
             raise Refused("unknown_neighbour")
         if neighbour.id == volunteer.id:
             raise Refused("self_neighbour")
-        community = neighbour.home_community or volunteer.home_community
+        # The volunteer's community issues the hours; its workers (or the neighbour, when
+        # they live in it) decide. Never the community of whoever was named as the neighbour.
+        community = volunteer.home_community
         if community is None:
             raise Refused("no_place")
         service_date = service_date or today
@@ -101,6 +112,8 @@ def submit(volunteer, minutes, *, now, today, activity=None, neighbour=None, ser
         raise Refused("too_old", days=window_days())
     if activity is not None and _logged(volunteer, activity, service_date):
         raise Refused("already_logged")
+    if activity is None:
+        _check_neighbour_caps(volunteer, neighbour, service_date, minutes)
     log = HourLog(volunteer=volunteer, activity=activity, neighbour=neighbour,
                   community=community, service_date=service_date, minutes=minutes,
                   note=(note or "")[:200], token=token, created_at=now)
@@ -116,6 +129,40 @@ def submit(volunteer, minutes, *, now, today, activity=None, neighbour=None, ser
     return log
 
 
+def _month_of(day):
+    first = day.replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def _neighbour_help(volunteer_id, first, last, neighbour_id=None, by_neighbour=False):
+    """Minutes of help to neighbours the volunteer logged from ``first`` to ``last``: waiting
+    or approved (or, ``by_neighbour``, approved by the neighbour alone)."""
+    query = select(func.coalesce(func.sum(HourLog.minutes), 0)).where(
+        HourLog.volunteer_id == volunteer_id, HourLog.neighbour_id.is_not(None),
+        HourLog.activity_id.is_(None), HourLog.help_request_id.is_(None),
+        HourLog.service_date >= first, HourLog.service_date <= last)
+    if neighbour_id is not None:
+        query = query.where(HourLog.neighbour_id == neighbour_id)
+    if by_neighbour:
+        query = query.where(HourLog.status == "approved",
+                            HourLog.decided_by_id == HourLog.neighbour_id)
+    else:
+        query = query.where(HourLog.status.in_(("pending", "approved")))
+    return db.session.scalar(query)
+
+
+def _check_neighbour_caps(volunteer, neighbour, day, minutes):
+    """Refuse a log of help to a neighbour that goes over the day's or the pair's month's
+    cap. Refused when sent (not left for the neighbour to trip over): the volunteer learns
+    at once, and an over-cap record never waits where a neighbour could approve it."""
+    day_cap, pair_cap = neighbour_caps()
+    if _neighbour_help(volunteer.id, day, day) + minutes > day_cap:
+        raise Refused("neighbour_day_cap", hours=day_cap // 60)
+    first, last = _month_of(day)
+    if _neighbour_help(volunteer.id, first, last, neighbour.id) + minutes > pair_cap:
+        raise Refused("neighbour_pair_cap", hours=pair_cap // 60)
+
+
 def _logged(volunteer, activity, service_date):
     return db.session.scalar(select(HourLog.id).where(
         HourLog.volunteer_id == volunteer.id, HourLog.activity_id == activity.id,
@@ -126,21 +173,55 @@ def _logged(volunteer, activity, service_date):
 # --- deciding ---
 
 def may_decide(user, log):
-    """The organiser, a worker of the community, or the neighbour helped; never oneself."""
+    """The organiser, a worker of the community, or the neighbour helped when they live in
+    the volunteer's community; never oneself."""
     if not user.is_authenticated or user.id == log.volunteer_id:
         return False
-    if log.neighbour_id is not None and log.neighbour_id == user.id:
+    if can(user, "community_worker", log.community):
         return True
+    if log.activity is not None:
+        return may_organise(user, log.activity)
+    return _decides_as_neighbour(user, log)
+
+
+def _decides_as_neighbour(user, log):
+    """The neighbour helped, living in the log's community, as the volunteer does."""
+    return (log.neighbour_id == user.id and log.help_request_id is None
+            and log.community.contains(user.home_courtyard)
+            and log.community.contains(log.volunteer.home_courtyard))
+
+
+def _check_neighbour_approval(log, neighbour):
+    """A neighbour alone approves no more than the caps, however the log got here (logs
+    written before the caps, or two sent at the same moment)."""
+    # Take the volunteer's row lock first, so two approvals for one volunteer count in turn.
+    db.session.execute(update(Volunteer).where(Volunteer.user_id == log.volunteer_id)
+                       .values(service_minutes=Volunteer.service_minutes)
+                       .execution_options(synchronize_session=False))
+    day_cap, pair_cap = neighbour_caps()
+    day = log.service_date
+    first, last = _month_of(day)
+    if (log.minutes + _neighbour_help(log.volunteer_id, day, day, by_neighbour=True) > day_cap
+            or log.minutes + _neighbour_help(log.volunteer_id, first, last, neighbour.id,
+                                             by_neighbour=True) > pair_cap):
+        raise Refused("neighbour_cap")
+
+
+def _check_decider(log, user, allowed=None):
+    if user.id == log.volunteer_id:
+        raise Refused("own_log")
+    if not (allowed or may_decide)(user, log):
+        raise Refused("not_yours_to_decide")
+
+
+def may_answer_correction(user, log):
+    """The organiser or a worker of the community; not the neighbour, who could otherwise
+    turn an hour they approved into twelve."""
+    if not user.is_authenticated or user.id == log.volunteer_id:
+        return False
     if can(user, "community_worker", log.community):
         return True
     return log.activity is not None and may_organise(user, log.activity)
-
-
-def _check_decider(log, user):
-    if user.id == log.volunteer_id:
-        raise Refused("own_log")
-    if not may_decide(user, log):
-        raise Refused("not_yours_to_decide")
 
 
 def _claim(log, status, user, now, reason=""):
@@ -157,6 +238,9 @@ def _claim(log, status, user, now, reason=""):
 def approve(log, approver, now):
     """Approve a pending log: the volunteer is paid from the community's pool, once."""
     _check_decider(log, approver)
+    if log.neighbour_id == approver.id and not can(approver, "community_worker",
+                                                   log.community):
+        _check_neighbour_approval(log, approver)
     if not _claim(log, "approved", approver, now):
         raise Refused("already_decided")
     credit(log, approver)
@@ -205,7 +289,15 @@ def approve_checked_in(activity, approver, now):
 
 def pending_for(user):
     """Select the pending logs ``user`` may decide (never their own), oldest first."""
-    conditions = [HourLog.neighbour_id == user.id]
+    conditions = []
+    home = user.home_community
+    if home is not None:  # help the user was given, when both live where it is recorded
+        conditions.append(and_(
+            HourLog.neighbour_id == user.id, HourLog.community_id == home.id,
+            HourLog.help_request_id.is_(None),
+            HourLog.volunteer_id.in_(
+                select(User.id).join(Place, User.home_courtyard_id == Place.id)
+                .where(within(home)))))
     communities = community_ids(places_where(user, "community_worker"))
     if communities:
         conditions.append(HourLog.community_id.in_(communities))
@@ -215,8 +307,82 @@ def pending_for(user):
             select(Activity.id).where(Activity.organization_id.in_(organization_ids))))
     return (select(HourLog)
             .where(HourLog.status == "pending", HourLog.volunteer_id != user.id,
-                   or_(*conditions))
+                   or_(false(), *conditions))
             .order_by(HourLog.created_at, HourLog.id))
+
+
+# --- workers review what neighbours approved alone ---
+
+def _reviewed_communities(user):
+    """Ids of the communities ``user`` works for (granted there or above)."""
+    return community_ids([p for p in places_where(user, "community_worker")
+                          if PLACE_KINDS.index(p.kind) <= PLACE_KINDS.index("community")])
+
+
+def neighbour_approved_for(user):
+    """Select help to neighbours approved by the neighbour alone, in the communities
+    ``user`` works for: not yet checked first, then newest first."""
+    communities = _reviewed_communities(user)
+    return (select(HourLog)
+            .where(HourLog.community_id.in_(communities), HourLog.volunteer_id != user.id,
+                   HourLog.neighbour_id.is_not(None), HourLog.activity_id.is_(None),
+                   HourLog.help_request_id.is_(None),
+                   HourLog.decided_by_id == HourLog.neighbour_id,
+                   HourLog.status.in_(("approved", "reversed")))
+            .order_by(HourLog.reviewed_at.is_not(None), HourLog.decided_at.desc(),
+                      HourLog.id.desc()))
+
+
+def _check_reviewer(log, worker):
+    if not (log.approved_by_neighbour and can(worker, "community_worker", log.community)):
+        raise Refused("not_yours_to_decide")
+    if worker.id == log.volunteer_id:
+        raise Refused("own_log")
+
+
+def mark_reviewed(log, worker, now):
+    """A worker of the community checked a neighbour's approval and keeps it."""
+    _check_reviewer(log, worker)
+    changed = db.session.execute(
+        update(HourLog).where(HourLog.id == log.id, HourLog.status == "approved",
+                              HourLog.reviewed_at.is_(None))
+        .values(reviewed_at=now, reviewed_by_id=worker.id)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(log)
+    if not changed:
+        raise Refused("already_reviewed")
+    audit.record("timebank.neighbour.review", log, actor=worker)
+    return log
+
+
+def reverse_neighbour_approval(log, worker, reason, now):
+    """A worker of the community takes back hours a neighbour approved: the earning is
+    reversed in the ledger (refused when the volunteer has spent them), the service no
+    longer counts, and the record is marked so it is never reversed twice."""
+    _check_reviewer(log, worker)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused("reason_needed")
+    try:
+        with db.session.begin_nested():
+            claimed = db.session.execute(
+                update(HourLog).where(HourLog.id == log.id, HourLog.status == "approved")
+                .values(status="reversed", reviewed_at=now, reviewed_by_id=worker.id,
+                        reason=reason[:200])
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            if not claimed:
+                raise Refused("already_reviewed")
+            earning = db.session.scalar(select(Transfer).filter_by(
+                hour_log_id=log.id, kind="earn", reverses_id=None))
+            ledger.reverse(earning, worker, reason)
+            count_service(log, -1)
+    finally:
+        db.session.refresh(log)
+    audit.record("timebank.neighbour.reverse", log, actor=worker, reason=reason,
+                 minutes=log.minutes)
+    return log
 
 
 # --- counting service ---
@@ -274,9 +440,11 @@ def request_correction(log, user, wanted_minutes, explanation):
 def answer_correction(correction, decider, accept, answer, now):
     """Accept (reverse the old earning, record the corrected time) or refuse, with words."""
     log = correction.hour_log
-    _check_decider(log, decider)
+    _check_decider(log, decider, may_answer_correction)
     if correction.status != "open":
         raise Refused("already_decided")
+    if accept and log.status != "approved":  # reversed meanwhile: nothing left to correct
+        raise Refused("not_correctable")
     if not (answer or "").strip():
         raise Refused("reason_needed")
     correction.answer = answer.strip()[:500]

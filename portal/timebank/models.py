@@ -3,7 +3,6 @@ integer minutes, rewards, help between neighbours and certificates."""
 
 from datetime import date, datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Date,
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
 from portal.extensions import db
+from portal.i18n import lazy_gettext as _l
 from portal.organizations.models import Organization
 from portal.places.models import Place
 from portal.servicemap.models import ServicePoint
@@ -33,6 +33,8 @@ LOG_STATUS_LABELS = {
     "approved": _l("Approved"),
     "rejected": _l("Not approved"),
     "corrected": _l("Corrected"),
+    # Approved by the neighbour helped, then taken back by a worker of the community.
+    "reversed": _l("Reversed by the community"),
 }
 
 TRANSFER_KINDS = {
@@ -53,6 +55,8 @@ HELP_STATUS_LABELS = {
     "done": _l("Done"),
     "cancelled": _l("Cancelled"),
 }
+# A volunteer offered, and the resident has not accepted them yet.
+HELP_OFFERED_LABEL = _l("A volunteer offered to help")
 
 # Why a community worker lets someone spend hours on services (when the rule asks for it).
 SPENDING_REASONS = {
@@ -188,10 +192,15 @@ class HourLog(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     decided_at: Mapped[datetime | None]
     reason: Mapped[str] = mapped_column(String(200), default="")
+    # A worker of the community checked a record the neighbour approved (and kept it, or
+    # reversed it: then the status is "reversed").
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     volunteer: Mapped[User] = relationship(foreign_keys=[volunteer_id])
     neighbour: Mapped[User | None] = relationship(foreign_keys=[neighbour_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
     activity: Mapped[Activity | None] = relationship()
     community: Mapped[Place] = relationship()
     help_request: Mapped["HelpRequest | None"] = relationship(foreign_keys=[help_request_id])
@@ -199,6 +208,13 @@ class HourLog(db.Model):
     @property
     def status_label(self):
         return LOG_STATUS_LABELS[self.status]
+
+    @property
+    def approved_by_neighbour(self):
+        """Help to a neighbour that the neighbour approved alone (workers review these)."""
+        return (self.neighbour_id is not None and self.activity_id is None
+                and self.help_request_id is None and self.decided_by_id == self.neighbour_id
+                and self.status in ("approved", "reversed"))
 
     @property
     def issuer_name(self):
@@ -349,6 +365,9 @@ class HelpRequest(db.Model):
     status: Mapped[str] = mapped_column(String(10), default="open")
     helper_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     taken_at: Mapped[datetime | None]
+    # The resident accepted the volunteer who offered: only then do they see each other's
+    # full name and mobile number, and can the help be confirmed.
+    accepted_at: Mapped[datetime | None]
     requester_confirmed_at: Mapped[datetime | None]
     helper_confirmed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -359,6 +378,8 @@ class HelpRequest(db.Model):
 
     @property
     def status_label(self):
+        if self.status == "taken" and self.accepted_at is None:
+            return HELP_OFFERED_LABEL
         return HELP_STATUS_LABELS[self.status]
 
 

@@ -2,6 +2,7 @@
 approval queue, corrections, the community's pool and rewards, and CSV exports."""
 
 from datetime import datetime
+from types import SimpleNamespace
 
 from flask import Response, abort, flash, redirect, request, stream_with_context, url_for
 from flask_babel import gettext as _
@@ -38,6 +39,7 @@ from portal.timebank.models import (
 )
 from portal.timebank.refusals import Refused, refuse
 from portal.timeutil import to_utc, utcnow
+from portal.urls import paginate, safe_next
 
 PER_PAGE = 20
 
@@ -139,20 +141,98 @@ def _managed_activities():
     return db.session.scalars(query.limit(8)).all() if query is not None else []
 
 
+NEIGHBOUR_REVIEWS_ON_APPROVALS = 10
+
+
 @bp.get("/approvals")
 @login_required
 def approvals(reason_forms=None, status=200):
-    page = db.paginate(logs.pending_for(current_user).options(
+    page = paginate(logs.pending_for(current_user).options(
         joinedload(HourLog.volunteer), joinedload(HourLog.activity),
-        joinedload(HourLog.neighbour)), per_page=PER_PAGE, error_out=False)
+        joinedload(HourLog.neighbour)), per_page=PER_PAGE)
     corrections = db.session.scalars(
         select(CorrectionRequest).filter_by(status="open").order_by(CorrectionRequest.id)
     ).all()
-    corrections = [c for c in corrections if logs.may_decide(current_user, c.hour_log)]
+    corrections = [c for c in corrections
+                   if logs.may_answer_correction(current_user, c.hour_log)]
+    # Help a neighbour approved alone, not yet checked by a worker of the community.
+    unchecked = logs.neighbour_approved_for(current_user).where(
+        HourLog.status == "approved", HourLog.reviewed_at.is_(None))
+    reviews = db.session.scalars(_with_people(unchecked)
+                                 .limit(NEIGHBOUR_REVIEWS_ON_APPROVALS)).all()
     return render("timebank/approvals.html", page=page, corrections=corrections,
                   reason_forms=reason_forms or {}, form=EmptyForm(),
                   answer_form=AnswerForm(formdata=None), managed=_managed_activities(),
+                  reviews=reviews, reverse_forms={},
+                  unchecked=db.session.scalar(select(func.count()).select_from(
+                      unchecked.order_by(None).subquery())) if reviews else 0,
                   status=status)
+
+
+def _with_people(query):
+    return query.options(joinedload(HourLog.volunteer),
+                         joinedload(HourLog.neighbour).joinedload(User.home_courtyard),
+                         joinedload(HourLog.reviewed_by))
+
+
+@bp.get("/neighbour-approvals")
+@login_required
+def neighbour_approvals():
+    """Every record of help a neighbour approved alone, for workers of the community to
+    check: not yet checked first, with what was checked and what was reversed."""
+    if not places_where(current_user, "community_worker"):
+        abort(403)
+    page = paginate(_with_people(logs.neighbour_approved_for(current_user)), per_page=PER_PAGE)
+    return render("timebank/neighbour_approvals.html", page=page, reverse_forms={})
+
+
+def _reviewable(log_id):
+    log = get_or_404(HourLog, log_id)
+    if not (log.approved_by_neighbour and can(current_user, "community_worker", log.community)):
+        abort(403)
+    return log
+
+
+def _after_review():
+    return redirect(safe_next("timebank.approvals"), 303)
+
+
+@bp.post("/logs/<int:log_id>/reviewed")
+@login_required
+def review(log_id):
+    log = _reviewable(log_id)
+    EmptyForm().validate_on_submit() or abort(400)
+    try:
+        logs.mark_reviewed(log, current_user, utcnow())
+    except Refused as refused:
+        if refused.reason == "own_log":
+            abort(403)
+        flash(refused.message, "info")
+    else:
+        flash(_("Marked as checked: %(time)s for %(name)s.", time=duration(log.minutes),
+                name=log.volunteer.name), "success")
+    return _after_review()
+
+
+@bp.post("/logs/<int:log_id>/reverse")
+@login_required
+def reverse(log_id):
+    log = _reviewable(log_id)
+    form = ReasonForm(prefix=f"rev{log.id}")
+    if not form.validate_on_submit():
+        # The record alone, with what is missing beside it.
+        return render("timebank/neighbour_approvals.html", page=SimpleNamespace(
+            items=[log], pages=1), reverse_forms={log.id: form}, status=422)
+    try:
+        logs.reverse_neighbour_approval(log, current_user, form.reason.data, utcnow())
+    except Refused as refused:
+        if refused.reason == "own_log":
+            abort(403)
+        flash(refused.message, "error" if refused.reason == "spent" else "info")
+    else:
+        flash(_("Reversed: %(time)s taken back from %(name)s.", time=duration(log.minutes),
+                name=log.volunteer.name), "success")
+    return _after_review()
 
 
 def _decided(log, reason_form=None, status=200):
@@ -163,7 +243,7 @@ def _decided(log, reason_form=None, status=200):
                       status=status)
     if status != 200:
         return approvals(reason_forms={log.id: reason_form}, status=status)
-    return redirect(request.form.get("next") or url_for("timebank.approvals"), 303)
+    return redirect(safe_next("timebank.approvals"), 303)
 
 
 @bp.post("/logs/<int:log_id>/approve")
@@ -204,7 +284,7 @@ def reject(log_id):
 @login_required
 def answer_correction(correction_id):
     correction = get_or_404(CorrectionRequest, correction_id)
-    if not logs.may_decide(current_user, correction.hour_log):
+    if not logs.may_answer_correction(current_user, correction.hour_log):
         abort(403)
     form = AnswerForm(prefix=f"c{correction.id}")
     if form.validate_on_submit():
@@ -216,7 +296,8 @@ def answer_correction(correction_id):
             return approvals(status=422)
         flash(_("Your answer is sent to %(name)s.", name=correction.user.name), "success")
         return redirect(url_for("timebank.approvals"), 303)
-    flash(" ".join(m for messages in form.errors.values() for m in messages), "error")
+    # Messages are lazy strings: made text before they are joined.
+    flash(" ".join(str(m) for messages in form.errors.values() for m in messages), "error")
     return approvals(status=422)
 
 
@@ -337,7 +418,7 @@ def update_stock(reward_id):
         reward.active = request.form.get("active") != "0"
         flash(_("%(name)s is updated.", name=reward.name), "success")
         return redirect(url_for("timebank.manage_rewards", place_id=community.id), 303)
-    flash(" ".join(form.stock.errors), "error")
+    flash(" ".join(str(m) for m in form.stock.errors), "error")
     return _rewards_page(community, status=422)
 
 
@@ -350,7 +431,7 @@ def redemptions(place_id):
              .order_by(Redemption.handed_over_at.is_not(None), Redemption.created_at.desc()))
     if code:
         query = query.where(Redemption.pickup_code == code)
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = paginate(query, per_page=PER_PAGE)
     return render("timebank/redemptions.html", community=community, page=page, code=code,
                   form=EmptyForm())
 

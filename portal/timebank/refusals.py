@@ -1,6 +1,6 @@
 """Why the time bank said no: one exception for every rule, and the plain words for each."""
 
-from flask_babel import lazy_gettext as _l
+from portal.i18n import lazy_gettext as _l
 
 
 class Refused(Exception):
@@ -47,11 +47,20 @@ MESSAGES = {
     "no_minutes": _l("Choose how long you helped."),
     "unknown_neighbour": _l("No one is registered with this number."),
     "self_neighbour": _l("Enter the number of the neighbour you helped, not your own."),
+    "neighbour_day_cap": _l("Help to neighbours can be logged for at most %(hours)d hours a "
+                            "day. For longer help, ask your community worker about an "
+                            "activity."),
+    "neighbour_pair_cap": _l("Help to the same neighbour can be logged for at most %(hours)d "
+                             "hours a month. For more, ask your community worker about an "
+                             "activity."),
     # deciding
     "own_log": _l("You cannot approve your own hours. Someone else must do it."),
     "not_yours_to_decide": _l("You cannot approve hours for this activity or community."),
     "already_decided": _l("This record was already decided."),
     "reason_needed": _l("Say why, so the volunteer understands."),
+    "neighbour_cap": _l("This is more time than a neighbour can approve alone. A worker of "
+                        "the community will check it."),
+    "already_reviewed": _l("A worker has already checked this record."),
     # gifts, grants, spending
     "gift_to_self": _l("You cannot give hours to yourself."),
     "unknown_mobile": _l("No one is registered with this number."),
@@ -65,6 +74,8 @@ MESSAGES = {
     "help_not_open": _l("Someone has already offered to help with this."),
     "own_help": _l("You cannot take your own request."),
     "help_not_taken": _l("No volunteer has taken this request yet."),
+    "help_elsewhere": _l("Only volunteers of %(community)s can take this request."),
+    "help_not_accepted": _l("The resident has not accepted the volunteer's offer yet."),
     "not_part_of_help": _l("Only the resident and the volunteer can confirm this."),
     "help_closed": _l("This request is closed."),
     "requester_short": _l("The resident does not have enough hours to pay for this help yet."),

@@ -49,7 +49,7 @@ from portal.timebank.models import (
 from portal.timebank.refusals import Refused, refuse
 from portal.timebank.stars import star_progress
 from portal.timeutil import local_today, utcnow
-from portal.urls import safe_next
+from portal.urls import absolute_url, paginate, query_id, safe_next
 
 PER_PAGE = 20
 
@@ -62,8 +62,7 @@ def volunteer_of(user):
 
 @bp.get("/")
 def index():
-    activities_page = db.paginate(activities.upcoming(g.courtyard, utcnow()), per_page=PER_PAGE,
-                                  error_out=False)
+    activities_page = paginate(activities.upcoming(g.courtyard, utcnow()), per_page=PER_PAGE)
     summary = None
     if current_user.is_authenticated:
         volunteer = volunteer_of(current_user)
@@ -107,7 +106,7 @@ def activity_calendar(activity_id):
         "location": " ".join(filter(None, [
             activity.service_point.address if activity.service_point else activity.place.name,
             activity.location])),
-        "url": url_for("timebank.activity", activity_id=activity.id, _external=True),
+        "url": absolute_url("timebank.activity", activity_id=activity.id),
     }], activity.organiser_name)
     return Response(text, mimetype="text/calendar", headers={
         "Content-Disposition": f"attachment; filename=activity-{activity.id}.ics"})
@@ -219,7 +218,8 @@ def log_hours():
             field = {"unknown_neighbour": form.neighbour, "self_neighbour": form.neighbour,
                      "future_date": form.service_date, "too_old": form.service_date,
                      "outside_activity": form.service_date, "too_many_minutes": form.minutes,
-                     "no_minutes": form.quick}.get(refused.reason, form.what)
+                     "no_minutes": form.quick, "neighbour_day_cap": form.quick,
+                     "neighbour_pair_cap": form.quick}.get(refused.reason, form.what)
             refuse(field, refused)
         else:
             if not request.htmx:
@@ -234,7 +234,7 @@ def log_hours():
 @login_required
 def history():
     account = db.session.scalar(select(Account).filter_by(user_id=current_user.id))
-    entries = db.paginate(ledger.statement(account), per_page=PER_PAGE, error_out=False)
+    entries = paginate(ledger.statement(account), per_page=PER_PAGE)
     counterparts = ledger.counterparts(entries.items)
     return render("timebank/history.html", entries=entries, counterparts=counterparts,
                   balance=ledger.balance(current_user))
@@ -294,7 +294,7 @@ def donate():
 
 @bp.get("/help")
 def help_index():
-    requests = db.paginate(help.open_near(g.courtyard), per_page=PER_PAGE, error_out=False)
+    requests = paginate(help.open_near(g.courtyard), per_page=PER_PAGE)
     mine = (db.session.scalars(help.mine(current_user).limit(10)).all()
             if current_user.is_authenticated else [])
     return render("timebank/help_index.html", requests=requests, mine=mine)
@@ -323,7 +323,11 @@ def help_new():
 def help_show(request_id, refusal=None, status=200):
     request_ = get_or_404(HelpRequest, request_id)
     return render("timebank/help_show.html", help_request=request_, form=EmptyForm(),
-                  refusal=refusal, status=status)
+                  # Who may offer (one who has not joined yet is asked to join first).
+                  may_take=current_user.is_authenticated
+                  and current_user.id != request_.requester_id
+                  and help.helps_in(current_user, request_.community), refusal=refusal,
+                  status=status)
 
 
 def _help_action(request_id, action, done_message):
@@ -342,9 +346,25 @@ def _help_action(request_id, action, done_message):
 @bp.post("/help/<int:request_id>/take")
 @login_required
 def help_take(request_id):
+    # The asker's name and number show only once they accept this volunteer.
     return _help_action(request_id, lambda r: help.take(r, current_user, utcnow()),
-                        lambda r: _("Thank you! Call %(name)s to agree on a time.",
-                                    name=r.requester.name))
+                        lambda r: _("Thank you for offering to help."))
+
+
+@bp.post("/help/<int:request_id>/accept")
+@login_required
+def help_accept(request_id):
+    return _help_action(request_id, lambda r: help.accept(r, current_user, utcnow()),
+                        lambda r: _("You accepted the volunteer. Call them to agree on a "
+                                    "time."))
+
+
+@bp.post("/help/<int:request_id>/release")
+@login_required
+def help_release(request_id):
+    return _help_action(request_id, lambda r: help.release(r, current_user),
+                        lambda r: _("The volunteer is released. Your request is open again "
+                                    "for other volunteers."))
 
 
 @bp.post("/help/<int:request_id>/confirm")
@@ -367,7 +387,7 @@ def help_cancel(request_id):
 # --- rewards ---
 
 def _community_for_rewards():
-    chosen = request.args.get("community", type=int)
+    chosen = query_id("community")
     if chosen:
         place = get_or_404(Place, chosen)
         return place if place.kind == "community" else abort(404)

@@ -125,6 +125,14 @@ def horizontal_overflow(page):
     )
 
 
+def in_menu(page, role, name, **kwargs):
+    """The control called ``name`` in the site menu; on a phone the 菜单 link opens it first."""
+    opener = page.locator(".menu-link")
+    if opener.is_visible():
+        opener.click()
+    return page.locator("#menu").get_by_role(role, name=name, **kwargs)
+
+
 def sign_in(page, mobile, password):
     """Sign in through the real form, as a person would."""
     page.goto("/accounts/login")

@@ -5,7 +5,13 @@ import re
 
 import pytest
 
-from tests.browser.conftest import axe_pages, axe_violations, horizontal_overflow, sign_in
+from tests.browser.conftest import (
+    axe_pages,
+    axe_violations,
+    horizontal_overflow,
+    in_menu,
+    sign_in,
+)
 from tests.conftest import TEST_PASSWORD
 
 
@@ -21,7 +27,7 @@ def test_visitor_picks_a_courtyard_registers_and_changes_settings(page, world):
     assert "草堂路社区" in page.locator(".site-header").inner_text()
 
     # Register: the courtyard is already offered.
-    page.get_by_role("link", name="注册", exact=True).click()
+    in_menu(page, "link", "注册", exact=True).click()
     page.get_by_label("手机号码").fill("138 1234 5678")
     page.get_by_label("您的姓名").fill("王大爷")
     assert page.get_by_label("您住的院落").input_value() == str(world["courtyard"].id)
@@ -31,17 +37,17 @@ def test_visitor_picks_a_courtyard_registers_and_changes_settings(page, world):
     assert "您好，王大爷" in page.content()
 
     # Text size and language are plain forms.
-    page.get_by_role("button", name="特大").click()
+    in_menu(page, "button", "特大").click()
     assert page.locator("html").get_attribute("class") == "size-xlarge"
     font_size = page.evaluate("getComputedStyle(document.body).fontSize")
     assert float(font_size.rstrip("px")) >= 30
-    page.get_by_role("button", name="English").click()
+    in_menu(page, "button", "English").click()
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("link", name="My account").is_visible()
+    assert in_menu(page, "link", "My account").is_visible()
 
     # Sign out, then in again.
-    page.get_by_role("button", name="Sign out").click()
-    page.get_by_role("button", name="中文").click()
+    in_menu(page, "button", "Sign out").click()
+    in_menu(page, "button", "中文").click()
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
     sign_in(page, "13812345678", "654321")
     # The account remembers the language and size chosen while signed in.
@@ -87,7 +93,7 @@ def test_every_foundation_page_passes_axe_at_360px(js_page, world, make_user, la
     worker, anonymous, as_worker = pages_to_check(world, make_user)
     if language == "en":
         js_page.goto("/")
-        js_page.get_by_role("button", name="English").click()
+        in_menu(js_page, "button", "English").click()
     problems = {}
     problems.update(axe_pages(js_page, anonymous))
     sign_in(js_page, worker.mobile, TEST_PASSWORD)
@@ -100,7 +106,7 @@ def test_no_sideways_scrolling_at_240px(narrow_page, world, make_user):
     wide = {}
     for size in ("standard", "xlarge"):
         narrow_page.goto("/")
-        narrow_page.get_by_role("button", name={"standard": "标准", "xlarge": "特大"}[size]).click()
+        in_menu(narrow_page, "button", {"standard": "标准", "xlarge": "特大"}[size]).click()
         for url in anonymous:
             narrow_page.goto(url)
             if horizontal_overflow(narrow_page) > 0:

@@ -11,7 +11,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_pages, axe_violations, horizontal_overflow, sign_in
+from tests.browser.conftest import (
+    axe_pages,
+    axe_violations,
+    horizontal_overflow,
+    in_menu,
+    sign_in,
+)
 from tests.conftest import TEST_PASSWORD
 from tests.servicemap_helpers import ALWAYS, NEVER, make_point
 
@@ -146,7 +152,7 @@ def test_every_servicemap_page_passes_axe_at_360px(js_page, live_server, world, 
     with_courtyard(page, live_server, world["courtyard"])
     if language == "en":
         page.goto("/")
-        page.get_by_role("button", name="English").click()
+        in_menu(page, "button", "English").click()
     problems = {}
     problems.update(axe_pages(page, anonymous))
     sign_in(page, worker.mobile, TEST_PASSWORD)
@@ -176,7 +182,7 @@ def test_no_sideways_scrolling_at_240px(narrow_page, live_server, world, meals, 
             sign_in(page, who.mobile, TEST_PASSWORD)
         for size in ("standard", "xlarge"):
             page.goto("/")
-            page.get_by_role("button", name={"standard": "标准", "xlarge": "特大"}[size]).click()
+            in_menu(page, "button", {"standard": "标准", "xlarge": "特大"}[size]).click()
             for url in urls:
                 page.goto(url)
                 if horizontal_overflow(page) > 0:

@@ -14,6 +14,7 @@ from tests.browser.conftest import (
     axe_violations,
     close_settled,
     horizontal_overflow,
+    in_menu,
     sign_in,
 )
 from tests.conftest import TEST_PASSWORD
@@ -118,14 +119,14 @@ def test_every_time_bank_page_passes_axe_at_360px(js_page, world, people, make_u
     public, as_volunteer, as_worker = time_bank_pages(world, people, make_user)
     js_page.goto("/")
     if language == "en":
-        js_page.get_by_role("button", name="English").click()
+        in_menu(js_page, "button", "English").click()
     problems = {}
     problems.update(axe_pages(js_page, public))
     sign_in(js_page, people["volunteer"].mobile, TEST_PASSWORD)
     problems.update(axe_pages(js_page, as_volunteer, "volunteer "))
     chinese = language == "zh-Hans"
-    js_page.get_by_role("button", name="退出登录" if chinese else "Sign out").click()
-    js_page.get_by_role("link", name="登录" if chinese else "Sign in").first.wait_for()
+    in_menu(js_page, "button", "退出登录" if chinese else "Sign out").click()
+    in_menu(js_page, "link", "登录" if chinese else "Sign in").wait_for()
     sign_in(js_page, people["worker"].mobile, TEST_PASSWORD)
     problems.update(axe_pages(js_page, as_worker, "worker "))
     assert {url: found for url, found in problems.items() if found} == {}
@@ -137,13 +138,13 @@ def test_no_time_bank_page_scrolls_sideways_at_240px(narrow_page, world, people,
     sign_in(narrow_page, people["volunteer"].mobile, TEST_PASSWORD)
     for size in ("标准", "特大"):
         narrow_page.goto("/")
-        narrow_page.get_by_role("button", name=size).click()
+        in_menu(narrow_page, "button", size).click()
         for url in public + as_volunteer:
             narrow_page.goto(url)
             if horizontal_overflow(narrow_page) > 0:
                 wide[f"{size} {url}"] = horizontal_overflow(narrow_page)
-    narrow_page.get_by_role("button", name="退出登录").click()
-    narrow_page.get_by_role("link", name="登录").first.wait_for()
+    in_menu(narrow_page, "button", "退出登录").click()
+    in_menu(narrow_page, "link", "登录").wait_for()
     sign_in(narrow_page, people["worker"].mobile, TEST_PASSWORD)
     for url in as_worker:
         narrow_page.goto(url)
