@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from portal.config import LOCALES, flask_config, read_settings
-from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+from portal.extensions import babel, cache, csrf, db, htmx, limiter, login_manager, migrate
 from portal.i18n import lazy_gettext as _l
 from portal.urls import IdConverter
 
@@ -49,6 +49,7 @@ def create_app(config=None):
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
@@ -61,7 +62,7 @@ def create_app(config=None):
         # Each domain's views module adds its routes to the blueprint in its __init__.
         app.register_blueprint(importlib.import_module(f"portal.{domain}.views").bp)
 
-    from portal import errors, layout
+    from portal import errors, layout, rendering
     from portal.cli import register_commands
 
     errors.register(app)
@@ -72,6 +73,7 @@ def create_app(config=None):
     app.before_request(refuse_nul_characters)
     app.after_request(commit_or_roll_back)
     app.after_request(security_headers)
+    app.after_request(rendering.htmx_redirects)
     return app
 
 

@@ -22,6 +22,11 @@ DEFAULTS = {
     "BASE_URL": "http://127.0.0.1:5000",
     # Flask-Limiter storage; set a redis:// URL when several app processes run.
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Where results worth keeping between requests live (the 15-minute coverage report):
+    # empty = this process's memory; redis://… (or rediss://, unix://) = one store shared
+    # by every app process; file:///var/cache/linli = a directory of its own, shared by the
+    # processes of one machine.
+    "CACHE_URL": "",
     # Wrong passwords for one mobile number from one IP address before that address may not
     # try that number for a while ("from this device"); nobody elsewhere is locked out.
     "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": "5 per 15 minutes",
@@ -133,6 +138,21 @@ def base_url(settings):
     return settings["BASE_URL"].rstrip("/")
 
 
+def cache_config(url):
+    """Flask-Caching's keys for ``PORTAL_CACHE_URL`` (see DEFAULTS)."""
+    # Kept small in memory and on disk: a district's coverage report is a few hundred KB.
+    common = {"CACHE_KEY_PREFIX": "linli:", "CACHE_THRESHOLD": 64}
+    if not url:
+        return common | {"CACHE_TYPE": "SimpleCache"}
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return common | {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url}
+    if url.startswith("file://") and len(url) > len("file://"):
+        return common | {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": url.removeprefix("file://")}
+    raise ValueError(
+        f"PORTAL_CACHE_URL must be empty, a redis:// URL or a file:///directory, not {url!r}."
+    )
+
+
 def flask_config(settings, instance_path):
     """Translate portal settings into the Flask and extension configuration keys."""
     production = settings["ENV"] == "production"
@@ -153,6 +173,7 @@ def flask_config(settings, instance_path):
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "RATELIMIT_STORAGE_URI": settings["RATELIMIT_STORAGE_URI"],
         "RATELIMIT_HEADERS_ENABLED": False,
+        **cache_config(settings["CACHE_URL"]),
         "BABEL_DEFAULT_LOCALE": settings["DEFAULT_LOCALE"],
         "BABEL_DEFAULT_TIMEZONE": settings["TIMEZONE"],
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "translations"),

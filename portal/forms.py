@@ -11,8 +11,8 @@ from wtforms import DateField, IntegerField, RadioField, SelectField, StringFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 
-from portal.accounts.people import is_valid_mobile, normalize_mobile
 from portal.i18n import lazy_gettext as _l
+from portal.phones import is_valid_mobile, normalize_mobile
 
 
 def options(pairs, group=None):

@@ -30,3 +30,25 @@ def render(template_name, block=None, status=200, **context):
     response = make_response(html, status)
     response.vary.add("HX-Request")
     return response
+
+
+REDIRECTS = (301, 302, 303, 307, 308)
+
+
+def htmx_redirects(response):
+    """A redirect answering an htmx request becomes ``HX-Redirect``: the browser goes to the
+    new page as a whole, instead of htmx following the redirect in the background and
+    swapping a complete page (header, menu and all) into a fragment of this one.
+
+    Registered for every request (``create_app``), so no view has to remember it: a second
+    tap that is answered "already done, see your page", a sign-in that has expired, a view
+    that redirects after its work.
+    """
+    if response.status_code not in REDIRECTS or "Location" not in response.headers:
+        return response
+    response.vary.add("HX-Request")
+    if request.headers.get("HX-Request") == "true":
+        response.headers["HX-Redirect"] = response.headers.pop("Location")
+        response.status_code = 204  # htmx reads the header before it would swap anything
+        response.set_data(b"")
+    return response

@@ -15,7 +15,7 @@ from flask_migrate import upgrade
 
 from portal import create_app
 from portal.accounts.models import RoleGrant, User
-from portal.extensions import db, limiter
+from portal.extensions import cache, db, limiter
 from portal.organizations.models import Organization
 from portal.places.tree import add_place
 
@@ -88,6 +88,7 @@ def clean_database(app):
         with db.engine.begin() as connection:
             for table in reversed(db.metadata.sorted_tables):
                 connection.execute(table.delete())
+        cache.clear()
     limiter.reset()
 
 
@@ -188,6 +189,19 @@ def make_volunteer(make_user, world):
         return user
 
     return make
+
+
+@pytest.fixture
+def worker(make_user, world):
+    """The community worker of 草堂路社区 (who lives in its second courtyard)."""
+    return make_user(name="李晓梅", roles=[("community_worker", world["community"])],
+                     courtyard=world["courtyard2"])
+
+
+@pytest.fixture
+def volunteer(make_volunteer):
+    """A volunteer of the time bank living in the first courtyard."""
+    return make_volunteer(name="李志鹏")
 
 
 @pytest.fixture

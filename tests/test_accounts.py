@@ -6,11 +6,11 @@ from portal.accounts.models import User
 from portal.accounts.people import (
     find_by_mobile,
     issue_first_login_code,
-    normalize_mobile,
     redeem_first_login_code,
 )
 from portal.audit import AuditEntry
 from portal.extensions import db
+from portal.phones import normalize_mobile
 from portal.timeutil import utcnow
 from tests.conftest import TEST_PASSWORD
 from tests.helpers import text

@@ -108,7 +108,24 @@ def test_htmx_posts_with_the_header_token_are_accepted(client, world):
     token = client.csrf_token()
     response = client.post(f"/places/{world['courtyard'].id}/choose",
                            headers={"X-CSRFToken": token, "HX-Request": "true"})
-    assert response.status_code == 303
+    assert response.status_code == 204 and response.headers["HX-Redirect"] == "/"
+
+
+@pytest.mark.parametrize("path", ["/timebank/me/log", "/timebank/logs/1/approve",
+                                  "/timebank/signups/1/check-in"])
+def test_a_redirect_never_answers_an_htmx_request(client, path):
+    """htmx would follow it and swap a whole page, header and menu, into a fragment: the
+    browser is told to go there instead (here: an expired sign-in on an htmx form)."""
+    response = client.post(path, data={"csrf_token": client.csrf_token()},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 204 and response.get_data() == b""
+    assert "Location" not in response.headers
+    assert response.headers["HX-Redirect"].startswith("/accounts/login?next=")
+    assert "HX-Request" in response.headers["Vary"]
+    # Without htmx: the same redirect as always.
+    plain = client.post(path, data={"csrf_token": client.csrf_token()})
+    assert plain.status_code == 302 and plain.headers["Location"].startswith("/accounts/login")
+    assert "HX-Redirect" not in plain.headers
 
 
 @pytest.mark.parametrize("language, title", [("zh-CN", "找不到这个页面"), ("en", "Page not found")])

@@ -3,9 +3,18 @@
 
 import csv
 import io
+import json
+import os
 import random
+import subprocess
+import sys
 
+import pytest
+
+from portal import ROOT, create_app
+from portal.config import cache_config
 from portal.extensions import db
+from portal.places.models import Place
 from portal.places.tree import add_place
 from portal.servicemap import coverage, geo
 from tests.servicemap_helpers import make_point, offset
@@ -113,12 +122,17 @@ def test_csv_has_a_bom_a_header_and_a_row_per_courtyard(world):
     assert east[6:8] == ["1", "否"]  # 助餐点: 1 minute, no gap
 
 
-def test_remembered_minutes_follow_every_change(world, monkeypatch):
-    coverage.forget_measurements()
+def count_measuring(monkeypatch):
+    """Return a list that grows by one each time coverage() measures instead of remembering."""
     measured = []
     real_measure = coverage._measure
     monkeypatch.setattr(coverage, "_measure",
                         lambda *args: measured.append(1) or real_measure(*args))
+    return measured
+
+
+def test_remembered_minutes_follow_every_change(world, monkeypatch):
+    measured = count_measuring(monkeypatch)
     east = world["courtyard"]
     point = make_point(world["community"], "长者食堂", "meals",
                        *offset(east.latitude, east.longitude, east_m=200))
@@ -144,3 +158,81 @@ def test_remembered_minutes_follow_every_change(world, monkeypatch):
     assert by_name(coverage.coverage(world["community"]))[east.name].limit == 30
     make_point(world["community"], "另一个食堂", "meals", east.latitude, east.longitude)
     assert meals() == 1 and len(measured) == 6  # once for every change asked about
+
+
+def test_two_requests_for_the_report_measure_once_until_a_point_moves(
+        client, world, login_as, monkeypatch):
+    login_as("community_worker", world["community"])
+    measured = count_measuring(monkeypatch)
+    east = world["courtyard"]
+    point = make_point(world["community"], "长者食堂", "meals",
+                       *offset(east.latitude, east.longitude, east_m=200))
+    url = f"/services/coverage/{world['community'].id}"
+    assert client.get(url).status_code == 200
+    assert client.get(url + ".csv").status_code == 200
+    assert len(measured) == 1
+    point.latitude, point.longitude = offset(east.latitude, east.longitude, north_m=650)
+    db.session.commit()
+    assert client.get(url).status_code == 200
+    assert len(measured) == 2
+
+
+# A second gunicorn worker: its own interpreter (so its own hash seed), the same settings.
+SECOND_WORKER = """
+import json, sys
+from portal import create_app
+from portal.extensions import db
+from portal.places.models import Place
+from portal.servicemap import coverage
+
+measured = []
+real_measure = coverage._measure
+coverage._measure = lambda *args: measured.append(1) or real_measure(*args)
+app = create_app(json.loads(sys.argv[1]))
+with app.app_context():
+    report = coverage.coverage(db.session.get(Place, int(sys.argv[2])))
+    print(json.dumps({"measured": len(measured),
+                      "minutes": {c.name: c.minutes for c in report.courtyards}}))
+    db.engine.dispose()
+"""
+
+
+def test_a_second_process_reads_the_report_the_first_one_measured(app, world, monkeypatch,
+                                                                   tmp_path):
+    """Two processes sharing PORTAL_CACHE_URL (here a directory): what one measured, the other
+    finds, so every worker does not measure a district again."""
+    measured = count_measuring(monkeypatch)
+    east = world["courtyard"]
+    make_point(world["community"], "长者食堂", "meals",
+               *offset(east.latitude, east.longitude, east_m=200))
+    settings = {"TESTING": True, "SECRET_KEY": "test-secret",
+                "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+                "CACHE_URL": f"file://{tmp_path}"}
+    first = create_app(settings)
+    with first.app_context():
+        community = db.session.get(Place, world["community"].id)
+        here = {c.name: c.minutes for c in coverage.coverage(community).courtyards}
+        db.engine.dispose()
+    assert len(measured) == 1 and here[east.name]["meals"] == 6
+    second = subprocess.run(
+        [sys.executable, "-c", SECOND_WORKER, json.dumps(settings), str(world["community"].id)],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env=os.environ | {"PYTHONHASHSEED": "random"})
+    assert second.returncode == 0, second.stderr
+    there = json.loads(second.stdout)
+    assert there == {"measured": 0, "minutes": here}
+
+
+@pytest.mark.parametrize("url, store", [
+    ("", "SimpleCache"),
+    ("redis://cache.internal:6379/2", "RedisCache"),
+    ("file:///var/cache/linli", "FileSystemCache"),
+])
+def test_the_cache_setting_names_the_store(url, store):
+    assert cache_config(url)["CACHE_TYPE"] == store
+
+
+@pytest.mark.parametrize("url", ["memcached://localhost", "file://", "/var/cache/linli"])
+def test_a_cache_setting_that_names_no_store_stops_the_start(url):
+    with pytest.raises(ValueError, match="PORTAL_CACHE_URL"):
+        cache_config(url)

@@ -147,7 +147,7 @@ def test_point_page_has_hours_call_button_and_walk(client, world, meal):
     response = client.get(f"/services/{meal.id}", headers=ZH)
     page = text(response)
     assert 'class="button big call" href="tel:02887335566"' in page
-    assert "打电话 <span>028-87335566</span>" in page
+    assert "打电话 <span class=\"unbroken phone\">028-87335566</span>" in page
     assert "在草堂东路133号院东北边约 130 米，走路约 4 分钟。" in page
     assert 'class="today"' in page and "信息核实于 2026年3月1日" in page
     assert 'href="/organizations/' in page  # the operator's page

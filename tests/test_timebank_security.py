@@ -46,17 +46,6 @@ def caps(app):
 
 
 @pytest.fixture
-def worker(make_user, world):
-    return make_user(name="李晓梅", roles=[("community_worker", world["community"])],
-                     courtyard=world["courtyard2"])
-
-
-@pytest.fixture
-def volunteer(make_volunteer):
-    return make_volunteer(name="李志鹏")
-
-
-@pytest.fixture
 def far_away(make_user):
     """A new account in another city, the probe's fake neighbour."""
     city = add_place("city", "郑州市")

@@ -20,7 +20,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-sync", "--disable-dev-shm-usage"]
 
 # (file name, who signs in (demo mobile) or None, path, options): options may choose a
-# courtyard (cookie), fill fields ({selector: value}) and click a button before the shot.
+# courtyard (cookie), a width (360 unless said) and a text size (cookie), fill fields
+# ({selector: value}) and click a button before the shot.
 # A path may name demo objects in braces, "/services/{草堂社区长者食堂}", for their ids.
 TOUR = [
     ("home-zh-360", None, "/", {"courtyard": "草堂东路133号院"}),
@@ -38,6 +39,11 @@ TOUR = [
     ("service-point-zh-360", None, "/services/{草堂社区长者食堂}",
      {"courtyard": "草堂东路133号院"}),
     ("coverage-zh-360", "13900000001", "/services/coverage/{草堂路社区}", {}),
+    # The smallest phone, in 特大 text, JavaScript off: what an older resident sees.
+    ("home-xlarge-240", "13900000006", "/", {"width": 240, "size": "xlarge"}),
+    ("timebank-me-xlarge-240", "13900000005", "/timebank/me", {"width": 240, "size": "xlarge"}),
+    ("service-point-xlarge-240", None, "/services/{草堂社区长者食堂}",
+     {"courtyard": "草堂东路133号院", "width": 240, "size": "xlarge"}),
 ]
 
 
@@ -120,22 +126,29 @@ def shoot(base_url, jobs, out, ids=None):
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
                                              args=CHROMIUM_ARGS)
         for name, who, path, width, javascript, locale, courtyard_id, options in jobs:
+            # The smallest phones are shown as their first two screens, not the whole page.
+            height = 640 if width <= 240 else 800
             context = browser.new_context(base_url=base_url, java_script_enabled=javascript,
-                                          viewport={"width": width, "height": 800},
+                                          viewport={"width": width, "height": height},
                                           locale="zh-CN" if locale == "zh" else "en-GB")
             if courtyard_id:
                 context.add_cookies([{"name": "courtyard", "value": str(courtyard_id),
                                       "url": base_url}])
+            if options.get("size"):
+                context.add_cookies([{"name": "size", "value": options["size"], "url": base_url}])
             page = context.new_page()
             if who:
                 sign_in(page, who)
+                if options.get("size"):  # the account's own setting wins over the cookie
+                    page.locator(".menu-link").click()
+                    page.locator(f"#menu button[value={options['size']}]").click()
             page.goto(path.format_map(ids or {}))
             for selector, value in options.get("fill", {}).items():
                 page.locator(selector).fill(value)
             clicks = options.get("click", [])
             for selector in [clicks] if isinstance(clicks, str) else clicks:
                 page.locator(selector).click()
-            page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+            page.screenshot(path=str(out / f"{name}.png"), full_page=width > 240)
             context.close()
         browser.close()
 
@@ -156,7 +169,8 @@ def main():
                     if not (width == 240 and js) and not (lang == "en" and width == 240)]
             shoot(base_url, jobs, Path(args.review), ids)
         else:
-            jobs = [(name, who, path, 360, False, "zh", ids.get(options.get("courtyard")), options)
+            jobs = [(name, who, path, options.get("width", 360), False, "zh",
+                     ids.get(options.get("courtyard")), options)
                     for name, who, path, options in TOUR]
             shoot(base_url, jobs, ROOT / "docs" / "screenshots", ids)
         server.shutdown()

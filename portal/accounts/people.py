@@ -1,8 +1,8 @@
-"""Rules about people: mobile numbers, registration, one-time first-login codes."""
+"""Rules about people: registration, passwords, one-time first-login codes (mobile numbers
+themselves are read in portal/phones.py)."""
 
 import re
 import secrets
-import unicodedata
 from datetime import timedelta
 from functools import cache
 
@@ -12,30 +12,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from portal import audit
 from portal.accounts.models import User
 from portal.extensions import db
+from portal.phones import normalize_mobile
 from portal.timeutil import utcnow
 
-MOBILE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 NAME_MAX = 40
 PASSWORD_MIN = 6
 PASSWORD_MAX = 128
 CODE_LENGTH = 8
-
-
-def normalize_mobile(text):
-    """Turn what people type ("138 1234-5678", full-width digits, +86) into 11 digits."""
-    if text is None:
-        return ""
-    text = unicodedata.normalize("NFKC", text)
-    text = re.sub(r"[\s\-()]", "", text)
-    if text.startswith("+86"):
-        text = text[3:]
-    elif text.startswith("0086"):
-        text = text[4:]
-    return text
-
-
-def is_valid_mobile(mobile):
-    return bool(MOBILE_PATTERN.match(mobile or ""))
 
 
 def find_by_mobile(mobile):

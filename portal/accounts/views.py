@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import or_
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal import audit
 from portal.accounts import bp, throttle
@@ -26,7 +27,6 @@ from portal.accounts.people import (
 from portal.accounts.people import (
     find_by_mobile,
     issue_first_login_code,
-    normalize_mobile,
     password_matches,
     redeem_first_login_code,
 )
@@ -39,6 +39,7 @@ from portal.extensions import db, limiter
 from portal.forms import EmptyForm, options
 from portal.layout import load_place_context
 from portal.organizations.models import Organization
+from portal.phones import normalize_mobile
 from portal.places.models import Place, within
 from portal.places.tree import courtyards_near, descendants
 from portal.rendering import render
@@ -393,7 +394,13 @@ def people():
                      else User.name.contains(query, autoescape=True))
         found = paginate(
             db.select(User).join(Place, User.home_courtyard_id == Place.id)
-            .where(condition, or_(*(within(p) for p in places))).order_by(User.name),
+            .where(condition, or_(*(within(p) for p in places))).order_by(User.name)
+            # Each row shows the courtyard, and may_manage_person reads every role the
+            # person holds and where: loaded with the page, not one person at a time.
+            .options(contains_eager(User.home_courtyard),
+                     selectinload(User.grants).options(
+                         joinedload(RoleGrant.place),
+                         joinedload(RoleGrant.organization).joinedload(Organization.home_place))),
             per_page=PEOPLE_PER_PAGE,
         )
     # Only people the worker may act for get a link to their page.

@@ -8,13 +8,16 @@ from portal.config import LOCALES
 from portal.layout import LANGUAGE_COOKIE, TEXT_SIZE_COOKIE, set_preference_cookie
 from portal.main import bp
 from portal.rendering import render
+from portal.timebank.activities import is_volunteer
 from portal.urls import safe_next
 
 
 @bp.get("/")
 def home():
     return render("main/home.html",
-                  can_work=bool(places_where(current_user, "community_worker")))
+                  can_work=bool(places_where(current_user, "community_worker")),
+                  # A volunteer's most frequent errand, a tap from here: log service hours.
+                  is_volunteer=is_volunteer(current_user))
 
 
 @bp.post("/settings/language")

@@ -7,21 +7,21 @@ a 15-minute walk wide, and each courtyard looks only in the 3 × 3 cells around 
 holds every point nearer than one cell, so a point found there at most one cell away is
 certainly the nearest; only kinds not settled that way search further rings, per kind.
 
-The measured minutes are kept in memory (per process) under a fingerprint of everything they
-depend on — the courtyards' ids, coordinates and suburban flags, the points' count, latest
-change and coordinates, the settings — so a report asked again before anything changed
-skips the measuring; names are always read fresh.
+The measured minutes are kept in the portal's cache (``PORTAL_CACHE_URL``: shared by every
+app process when it names a store) under a fingerprint of everything they depend on — the
+courtyards' ids, coordinates and suburban flags, the points' count, latest change and
+coordinates, the settings — so a report asked again before anything changed skips the
+measuring, whichever process asks; names are always read fresh.
 """
 
+import hashlib
 import io
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from portal.extensions import db
+from portal.extensions import cache, db
 from portal.places.models import Place, within
 from portal.servicemap import geo
 from portal.servicemap.models import CATEGORIES, ServicePoint
@@ -30,9 +30,8 @@ from portal.spreadsheet import csv_writer
 
 # How far past its limit a courtyard's nearest point is still looked for and shown.
 REACH_TIMES_LIMIT = 2
-CACHE_SIZE = 32
-_measured = OrderedDict()
-_measured_lock = threading.Lock()
+# A changed point or courtyard changes the key, so this only lets unused reports go.
+REMEMBER_SECONDS = 24 * 3600
 
 
 @dataclass
@@ -123,20 +122,14 @@ def coverage(place, categories=None):
     courtyards.sort(key=lambda c: (c.community, c.name, c.id))
     coordinates = {row[0]: (row[3], row[4]) for row in rows}
     located = [c for c in courtyards if c.located]
-    key = _fingerprint(place, categories, located, coordinates)
-    with _measured_lock:
-        known = _measured.get(key)
-        if known is not None:
-            _measured.move_to_end(key)
+    key = _cache_key(place, categories, located, coordinates)
+    known = cache.get(key)
     if known is None:
         _measure(located, coordinates, categories, urban)
-        with _measured_lock:
-            _measured[key] = {c.id: c.minutes for c in located}
-            while len(_measured) > CACHE_SIZE:
-                _measured.popitem(last=False)
+        cache.set(key, {c.id: c.minutes for c in located}, timeout=REMEMBER_SECONDS)
     else:
         for c in located:
-            c.minutes = known[c.id]  # never changed once measured, so shared
+            c.minutes = known[c.id]
     return CoverageReport(place, categories, courtyards, urban, suburban)
 
 
@@ -145,14 +138,24 @@ def _fingerprint(place, categories, located, coordinates):
     points = tuple(db.session.execute(select(
         func.count(ServicePoint.id), func.max(ServicePoint.updated_at),
         func.sum(ServicePoint.latitude), func.sum(ServicePoint.longitude))).one())
-    courtyards = hash(tuple((c.id, coordinates[c.id], c.limit) for c in located))
+    courtyards = tuple((c.id, coordinates[c.id], c.limit) for c in located)
     return (place.id, categories, geo.walking_settings(), points, courtyards)
 
 
+def _cache_key(place, categories, located, coordinates):
+    """The fingerprint as a key every process computes alike: repr() of numbers, strings and
+    datetimes is the same everywhere, where hash() of strings and datetimes differs per
+    process."""
+    fingerprint = repr(_fingerprint(place, categories, located, coordinates))
+    return "coverage:" + hashlib.sha256(fingerprint.encode()).hexdigest()
+
+
 def forget_measurements():
-    """Drop the remembered minutes (tests, or after changing data outside the portal)."""
-    with _measured_lock:
-        _measured.clear()
+    """Drop the remembered minutes (benchmarks, or after changing data outside the portal).
+
+    This empties the portal's whole cache (only its own keys, under CACHE_KEY_PREFIX): the
+    coverage report is all it holds."""
+    cache.clear()
 
 
 def _measure(courtyards, coordinates, categories, urban_limit):

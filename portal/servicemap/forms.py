@@ -9,6 +9,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, St
 
 from portal.forms import ChoiceField, DateError, RadioChoiceField, options, parse_date, strip
 from portal.i18n import lazy_gettext as _l
+from portal.phones import service_phone
 from portal.servicemap import hours, points
 from portal.servicemap.models import CATEGORIES, PRICES, STATUSES
 from portal.timeutil import local_today
@@ -54,7 +55,7 @@ def valid_phone(form, field):
     if not field.data:
         field.data = None
         return
-    normal = points.normalize_phone(field.data)
+    normal = service_phone(field.data)
     if normal is None:
         raise StopValidation(_(
             "“%(value)s” is not a phone number. Write a mobile number like 13812345678, or a "

@@ -1,12 +1,12 @@
-"""Keeping service points: who may edit which, phone numbers and coordinates that make sense,
-weekly hours and exceptions. Plain functions; the views only call them.
+"""Keeping service points: who may edit which, coordinates that make sense, weekly hours and
+exceptions (phone numbers are read in portal/phones.py). Plain functions; the views only call
+them.
 
 Scope: community workers (and admins above them) keep the points of their communities and
 may add new ones there; organization staff keep the points their organization runs (all but
 where it is and who runs it).
 """
 
-import re
 import unicodedata
 from datetime import timedelta
 
@@ -75,40 +75,6 @@ def editable_points(user):
         return None
     return (select(ServicePoint).join(Place, Place.id == ServicePoint.place_id)
             .where(or_(*conditions)))
-
-
-# --- phone numbers ---
-
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^(0\d{2,3})-?(\d{7,8})(?:-(\d{1,6}))?$")
-_SERVICE = re.compile(r"^(?:1\d{4}|9\d{4,5})$")  # 12345, 12349, 96333 …
-
-
-def normalize_phone(text):
-    """Return the number as shown (``028-87331234``, ``13812345678``, ``12349``) or None."""
-    text = unicodedata.normalize("NFKC", text or "")
-    text = re.sub(r"[\s.]", "", text).replace("—", "-").replace("–", "-")
-    text = re.sub(r"^\((0\d{2,3})\)", r"\1-", text)
-    text = re.sub(r"^(?:\+86|0086)-?", "", text)
-    if _MOBILE.match(text) or _SERVICE.match(text):
-        return text
-    match = _LANDLINE.match(text)
-    if not match:
-        return None
-    area, number, extension = match.groups()
-    if "-" not in text[:5]:
-        # Without a dash: Beijing (010) and 02x areas have 3-digit codes, the rest 4.
-        digits = area + number
-        area = digits[:3] if digits[1] in "12" else digits[:4]
-        number = digits[len(area):]
-        if not 7 <= len(number) <= 8:
-            return None
-    return f"{area}-{number}" + (f"-{extension}" if extension else "")
-
-
-def dial(phone):
-    """Return the digits a ``tel:`` link dials."""
-    return re.sub(r"[^\d]", "", phone or "")
 
 
 # --- coordinates ---

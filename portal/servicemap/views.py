@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from portal.accounts.permissions import get_or_404, places_where, require
 from portal.extensions import db
@@ -20,6 +21,7 @@ from portal.servicemap import bp, coverage, geo, hours, minimap, opendata, point
 from portal.servicemap.forms import ExceptionForm, HoursForm, PointForm
 from portal.servicemap.models import ACCESSIBILITY, CATEGORIES, CATEGORY_SHORT, ServicePoint
 from portal.timebank.activities import upcoming_at
+from portal.timebank.models import Activity
 from portal.timeutil import local_now, local_today, utcnow
 from portal.urls import paginate, query_id
 
@@ -38,11 +40,6 @@ def distance_words(metres):
     if metres < 10_000:
         return _("%(km)s km", km=f"{metres / 1000:.1f}".rstrip("0").rstrip("."))
     return _("%(km)s km", km=round(metres / 1000))
-
-
-@bp.app_template_filter("dial")
-def dial_filter(phone):
-    return points.dial(phone)
 
 
 # --- the list ---
@@ -126,7 +123,14 @@ def show(point_id):
                   exceptions=hours.upcoming_exceptions(schedule, today),
                   format_day=hours.format_day, today=today,
                   may_edit=points.may_edit(current_user, point), verify_form=EmptyForm(),
-                  activities_here=db.session.scalars(upcoming_at(point, utcnow())).all())
+                  activities_here=_activities_at(point))
+
+
+def _activities_at(point):
+    """The activities to come at ``point``, with what each card shows (where, who runs it)."""
+    return db.session.scalars(upcoming_at(point, utcnow()).options(
+        joinedload(Activity.place), joinedload(Activity.organization),
+        joinedload(Activity.community))).all()
 
 
 # --- keeping points ---

@@ -2,6 +2,7 @@
 
 from sqlalchemy import case, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from portal import audit
 from portal.accounts.permissions import can, organizations_where, places_where
@@ -110,7 +111,10 @@ def create_activity(creator, organization, place, service_point=None, **fields):
 
 def upcoming(courtyard, now):
     """Select activities not yet over: those of my street, my community's first."""
-    query = select(Activity).where(Activity.ends_at > now, Activity.cancelled.is_(False))
+    # Each card names the place and the organiser: load them with the page, not per card.
+    query = (select(Activity).where(Activity.ends_at > now, Activity.cancelled.is_(False))
+             .options(selectinload(Activity.place), selectinload(Activity.organization),
+                      selectinload(Activity.community)))
     community = courtyard.ancestor("community") if courtyard else None
     area = courtyard and (courtyard.ancestor("street") or community)
     if area is None:

@@ -1,6 +1,7 @@
 """Demo time bank: volunteers of 草堂路社区, 桂湖街社区 and 商城路社区, activities past and
-coming, a year of approved service for 李志鹏, a pending log, rewards, a grant and a request
-for help. Safe to run again: everything is found by its natural key or idempotency key."""
+coming, a year of approved service for 李志鹏 and yesterday's activity still for him to log,
+pending logs, rewards, a grant and a request for help. Safe to run again: everything is
+found by its natural key or idempotency key."""
 
 from datetime import datetime, time, timedelta
 
@@ -27,6 +28,8 @@ ACTIVITIES = [
      "清理楼道堆放的杂物，打扫院坝，给花台除草。请穿方便干活的衣服，手套和工具由社区准备。", None),
     ("“草堂叙语” 陪独居老人聊天", "常青树社会服务中心", "草堂北路8号院", -3, "14:30", "16:30",
      8, 2, "两人一组上门陪独居老人聊天、读报，顺便看看家里水电气是否安全。", None),
+    ("楼道扶手消毒", None, "草堂东路133号院", -1, "15:00", "16:30", 4, 1.5,
+     "给 1—3 栋楼道扶手、电梯按钮和单元门把手消毒。消毒液和手套由社区准备。", None),
     ("周末助老理发", "草堂路社区志愿服务队", "草堂路社区", 4, "09:00", "11:30", 6, 2.5,
      "在社区党群服务中心为 70 岁以上老人义务理发，会理发的志愿者优先。", "草堂路社区党群服务中心"),
     ("楼道应急灯检查", None, "草堂东路133号院", 9, "19:00", "20:30", 4, 1.5,
@@ -89,8 +92,10 @@ def _sign_up(user, activity):
 def _approved_log(token, approver, **fields):
     log = db.session.scalar(select(HourLog).filter_by(token=token))
     if log is None:
-        log = HourLog(token=token, status="approved", decided_by=approver, decided_at=utcnow(),
-                      **fields)
+        # Decided the day after the service, as organisers do (and never in the future).
+        decided_at = min(utcnow(), _local(fields["service_date"] + timedelta(days=1), "10:00"))
+        log = HourLog(token=token, status="approved", decided_by=approver,
+                      decided_at=decided_at, **fields)
         db.session.add(log)
         db.session.flush()
         logs.credit(log, approver)
@@ -124,6 +129,8 @@ def seed_timebank(named, password):
     for person in (zhipeng, xiaohong):
         _sign_up(person, chat)
     _sign_up(zhipeng, made["周末助老理发"])
+    # Yesterday's disinfection: done, not logged yet — what 李志鹏 logs in three taps.
+    _sign_up(zhipeng, made["楼道扶手消毒"])
     _sign_up(named["13900000013"], made["文化驿站读书会志愿者"])
     _sign_up(named["13900000014"], made["楼院清洁日"])
     for person in (zhipeng, named["13900000002"]):

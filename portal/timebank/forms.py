@@ -2,6 +2,7 @@
 
 import secrets
 
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -20,6 +21,7 @@ from portal.forms import (
     strip,
 )
 from portal.i18n import lazy_gettext as _l
+from portal.layout import unbroken
 from portal.timebank.models import MAX_LOG_MINUTES, REWARD_KINDS, SPENDING_REASONS
 
 # The three-tap choices: 0.5 / 1 / 2 / 3 / 4 hours, as minutes.
@@ -96,9 +98,7 @@ class LogForm(TokenForm):
                             validators=[InputRequired(_l("Choose the activity, or "
                                                          "“I helped a neighbour”."))])
     neighbour = mobile_field(_l("Your neighbour's mobile number"))
-    quick = RadioChoiceField(_l("How long?"), coerce=int,
-                             choices=options((m, _l("%(hours)s h", hours=hours_label(m)))
-                                             for m in QUICK_MINUTES))
+    quick = RadioChoiceField(_l("How long?"), coerce=int)
     minutes = WholeNumberField(_l("Or type the minutes"), validators=[Optional(), NumberRange(
         min=1, max=MAX_LOG_MINUTES,
         message=_l("Between 1 minute and 12 hours (720 minutes)."))],
@@ -114,10 +114,17 @@ class LogForm(TokenForm):
         super().__init__(*args, **kwargs)
         # The number is asked only for help to a neighbour; an empty field is fine otherwise.
         self.neighbour.validators = [Optional(), *self.neighbour.validators]
+        # "2 小时" on a button never breaks between the number and its unit.
+        self.quick.choices = options((m, unbroken(_("%(hours)s h", hours=hours_label(m))))
+                                     for m in QUICK_MINUTES)
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
-        if self.what.data == "neighbour" and not self.neighbour.data:
+        if self.what.data != "neighbour":
+            # Typed before another choice was made: the number counts only for a neighbour.
+            self.neighbour.errors = []
+            valid = valid or not any(field.errors for field in self)
+        elif not self.neighbour.data:
             self.neighbour.errors.append(
                 _l("Enter the mobile number of the neighbour you helped."))
             valid = False

@@ -32,6 +32,9 @@ from portal.timebank.models import (
 from portal.timebank.refusals import Refused
 
 RECENT_ACTIVITIES = 6
+# "Recent decisions" on my page: what was decided in these last days, at most this many.
+RECENT_DECISION_DAYS = 30
+RECENT_DECISIONS = 5
 
 
 def window_days():
@@ -62,6 +65,16 @@ def recent_activities(user, now):
     # A one-day activity already logged is done; a longer one may be logged day by day.
     return [a for a in found
             if a.id not in done or local_days(a)[0] != local_days(a)[1]][:RECENT_ACTIVITIES]
+
+
+def recent_decisions(user, now):
+    """``user``'s records approved, rejected or corrected in the last RECENT_DECISION_DAYS
+    days, the latest decision first."""
+    return db.session.scalars(
+        select(HourLog).where(HourLog.volunteer_id == user.id, HourLog.status != "pending",
+                              HourLog.decided_at >= now - timedelta(days=RECENT_DECISION_DAYS))
+        .order_by(HourLog.decided_at.desc(), HourLog.service_date.desc(), HourLog.id.desc())
+        .limit(RECENT_DECISIONS)).all()
 
 
 def _check_minutes(minutes):

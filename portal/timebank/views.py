@@ -4,14 +4,16 @@ gifts, help between neighbours, rewards, certificates, branch totals."""
 from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, selectinload
 
 from portal.accounts.people import find_by_mobile
 from portal.accounts.permissions import can, get_or_404, mask_name
 from portal.extensions import db
 from portal.forms import EmptyForm, options
 from portal.ical import calendar
-from portal.layout import day, duration
+from portal.layout import day, day_unbroken, duration
 from portal.places.models import Place
 from portal.rendering import render
 from portal.timebank import (
@@ -149,15 +151,22 @@ def cancel_sign_up(activity_id):
 
 # --- my time bank and logging hours ---
 
-def _log_form(user, formdata=None):
-    form = LogForm(formdata=formdata) if formdata is not None else LogForm()
+def _log_form(user, formdata=None, choose_latest=True):
+    """The log form as sent (``formdata``), or fresh: a new one-time token, nothing typed,
+    and — when ``choose_latest`` — the newest activity still waiting for its log chosen, so
+    logging it is two taps more (how long, send)."""
+    form = LogForm(formdata=formdata)  # None: fresh; Flask-WTF would otherwise read the POST
     recent = logs.recent_activities(user, utcnow())
-    form.what.choices = options(
-        [(f"a{a.id}", f"{a.title} · {day(a.starts_at)}") for a in recent]
-        + [("neighbour", _("I helped a neighbour"))])
-    if len(recent) == 1 and not form.what.data:
+    form.what.choices = options([(f"a{a.id}", _activity_choice(a)) for a in recent]
+                                + [("neighbour", _("I helped a neighbour"))])
+    if formdata is None and choose_latest and recent:
         form.what.data = f"a{recent[0].id}"
     return form
+
+
+def _activity_choice(activity):
+    """"楼道扶手消毒 · 11月30日周一", the date whole: a choice on the log form."""
+    return Markup("{} · {}").format(activity.title, day_unbroken(activity.starts_at))
 
 
 def _mine(form, status=200, logged=None):
@@ -165,6 +174,7 @@ def _mine(form, status=200, logged=None):
     pending = db.session.scalars(
         select(HourLog).where(HourLog.volunteer_id == current_user.id,
                               HourLog.status == "pending").order_by(HourLog.created_at.desc())
+        .options(selectinload(HourLog.activity), selectinload(HourLog.neighbour))
     ).all()
     context = {
         "form": form, "volunteer": volunteer, "pending": pending, "logged": logged,
@@ -178,11 +188,10 @@ def _mine(form, status=200, logged=None):
         select(SignUp).join(Activity).where(SignUp.user_id == current_user.id,
                                             SignUp.cancelled_at.is_(None),
                                             Activity.ends_at > now)
+        .options(contains_eager(SignUp.activity))
         .order_by(Activity.starts_at)).all()
-    context["decided"] = db.session.scalars(
-        select(HourLog).where(HourLog.volunteer_id == current_user.id,
-                              HourLog.status != "pending")
-        .order_by(HourLog.decided_at.desc()).limit(5)).all()
+    context["decided"] = logs.recent_decisions(current_user, now)
+    context["decided_days"] = logs.RECENT_DECISION_DAYS
     context["helping"] = db.session.scalars(
         help.mine(current_user).where(HelpRequest.status.in_(("open", "taken")))).all()
     return render("timebank/mine.html", status=status, **context)
@@ -191,7 +200,7 @@ def _mine(form, status=200, logged=None):
 @bp.get("/me")
 @login_required
 def mine():
-    return _mine(_log_form(current_user, formdata=None) if volunteer_of(current_user) else None)
+    return _mine(_log_form(current_user) if volunteer_of(current_user) else None)
 
 
 @bp.post("/me/log")
@@ -200,8 +209,11 @@ def log_hours():
     if volunteer_of(current_user) is None:
         return redirect(url_for("timebank.join"), 303)
     form = _log_form(current_user, formdata=request.form)
-    if form.token.data and logs.by_token(form.token.data) is not None:
+    earlier = logs.by_token(form.token.data) if form.token.data else None
+    if earlier is not None:
         # Sent twice (a double tap, a resend on a slow line): it is stored once already.
+        if request.htmx and earlier.volunteer_id == current_user.id:
+            return _mine(_log_form(current_user, choose_latest=False), logged=earlier)
         return redirect(url_for("timebank.mine"), 303)
     if form.validate_on_submit():
         activity = neighbour = None
@@ -226,7 +238,8 @@ def log_hours():
                 flash(_("Sent: %(time)s, waiting for approval.",
                         time=duration(log.minutes)), "success")
                 return redirect(url_for("timebank.mine"), 303)
-            return _mine(_log_form(current_user, formdata=None), logged=log)
+            # The confirmation beside a fresh form: nothing chosen, a new one-time token.
+            return _mine(_log_form(current_user, choose_latest=False), logged=log)
     return _mine(form, status=422)
 
 

@@ -4,10 +4,11 @@ organiser approves; the volunteer sees balance and star progress; axe-core and 2
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.timebank import activities, logs
-from portal.timebank.models import Reward
+from portal.timebank.models import HourLog, Reward
 from portal.timeutil import local_today, utcnow
 from tests.browser.conftest import (
     axe_pages,
@@ -25,21 +26,29 @@ def people(world, make_user, make_volunteer, make_activity):
     worker = make_user(name="李晓梅", roles=[("community_worker", world["community"])],
                        courtyard=world["courtyard2"], password=TEST_PASSWORD)
     volunteer = make_volunteer(name="李志鹏", password=TEST_PASSWORD)
+    # Two activities waiting for their log: the form must choose the newer one by itself.
+    older = make_activity(title="楼道扶手消毒", organization=world["organization"],
+                          starts=utcnow() - timedelta(days=1, hours=2))
     activity = make_activity(title="院落大扫除", organization=world["organization"])
-    activities.sign_up(volunteer, activity, utcnow() - timedelta(hours=3))
+    for each in (older, activity):
+        activities.sign_up(volunteer, each, each.starts_at - timedelta(hours=3))
     db.session.commit()
-    return {"worker": worker, "volunteer": volunteer, "activity": activity}
+    return {"worker": worker, "volunteer": volunteer, "activity": activity, "older": older}
 
 
 def test_three_taps_to_log_two_hours_then_approval_shows_in_balance(page, browser, live_server,
                                                                     people):
     sign_in(page, people["volunteer"].mobile, TEST_PASSWORD)
-    page.goto("/timebank/me")
+    page.wait_for_url(lambda url: "/accounts/login" not in url)
+    assert page.url.rstrip("/") == live_server.rstrip("/")  # signed in, on the home page
+    # Counted from there: every tap and every choice the volunteer makes.
+    interactions = 0
+    page.get_by_role("link", name="记录服务时长").click()
+    interactions += 1
+    page.locator("#log-panel").wait_for()
     if page.javascript:
         page.evaluate("window.notReloaded = true")
-    interactions = 0
-    page.get_by_label("院落大扫除", exact=False).check()
-    interactions += 1
+    assert page.get_by_label("院落大扫除", exact=False).is_checked()  # the newest, chosen
     page.get_by_label("2 小时").check()
     interactions += 1
     page.get_by_role("button", name="提交审核").click()
@@ -49,6 +58,9 @@ def test_three_taps_to_log_two_hours_then_approval_shows_in_balance(page, browse
     if page.javascript:
         assert page.evaluate("window.notReloaded") is True  # updated in place
     assert page.locator("#log-panel").get_by_text("2 小时").count() >= 1
+    db.session.rollback()  # see what the server wrote since
+    log = db.session.scalar(select(HourLog))
+    assert (log.activity_id, log.minutes) == (people["activity"].id, 120)
 
     # The organiser approves, in their own browser.
     context = browser.new_context(base_url=live_server, java_script_enabled=page.javascript,
@@ -65,16 +77,22 @@ def test_three_taps_to_log_two_hours_then_approval_shows_in_balance(page, browse
     close_settled(context, organiser)
 
     page.goto("/timebank/me")
-    assert "我的余额: 2 小时" in page.locator(".balance").inner_text().replace("：", ": ")
-    assert "累计服务 2 小时，再服务 98 小时 就升到下一星" in page.content()
+    assert "我的余额：2 小时" in page.locator(".balance").inner_text().replace(" ", "").replace(
+        "2小时", "2 小时")
+    assert "累计服务 2 小时，再服务 98 小时 就升到下一星（100 小时）" in page.locator(
+        "label[for=star-progress]").inner_text()
 
 
 def test_a_neighbour_logs_by_mobile_number(page, people, make_user, world):
     neighbour = make_user(name="王奶奶", courtyard=world["courtyard2"])
     sign_in(page, people["volunteer"].mobile, TEST_PASSWORD)
     page.goto("/timebank/me")
+    number = page.get_by_label("邻居的手机号码")
+    # Asked only for help to a neighbour: with script, it shows when that is chosen.
+    assert number.is_visible() is not page.javascript
     page.get_by_label("我帮了邻居").check()
-    page.get_by_label("邻居的手机号码").fill(neighbour.mobile)
+    assert number.is_visible()
+    number.fill(neighbour.mobile)
     page.get_by_label("1 小时").check()
     page.get_by_role("button", name="提交审核").click()
     page.get_by_text("已提交 1 小时，等待审核").wait_for()
@@ -89,6 +107,96 @@ def test_a_bad_log_is_explained_in_place(js_page, people):
     js_page.locator(".error-summary").get_by_text("请选择服务了多长时间").wait_for()
     assert js_page.evaluate("window.notReloaded") is True
     assert axe_violations(js_page) == []
+
+
+def test_after_a_send_the_form_is_fresh_and_no_page_lands_inside_the_page(js_page, people):
+    sign_in(js_page, people["volunteer"].mobile, TEST_PASSWORD)
+    js_page.goto("/timebank/me")
+    js_page.evaluate("window.notReloaded = true")
+    sent_token = js_page.locator("#log-panel input[name=token]").input_value()
+    js_page.get_by_label("2 小时").check()
+    js_page.get_by_role("button", name="提交审核").click()
+    js_page.get_by_text("已提交 2 小时，等待审核").wait_for()
+    panel = js_page.locator("#log-panel")
+    # Fresh: nothing chosen, a new one-time token; the confirmation beside it.
+    assert panel.locator("input:checked").count() == 0
+    assert panel.locator("input[name=token]").input_value() not in ("", sent_token)
+    assert not js_page.get_by_label("邻居的手机号码").is_visible()  # asked only for a neighbour
+    # A second tap on the empty form is explained in place.
+    js_page.get_by_role("button", name="提交审核").click()
+    panel.locator(".error-summary").wait_for()
+    # The old form sent once more (a double tap on a slow line): still one page, one log.
+    panel.locator("input[name=token]").evaluate("(input, token) => input.value = token",
+                                                sent_token)
+    js_page.get_by_label("楼道扶手消毒", exact=False).check()
+    js_page.get_by_label("1 小时").check()
+    js_page.get_by_role("button", name="提交审核").click()
+    js_page.wait_for_load_state("networkidle")
+    assert js_page.locator("header.site-header").count() == 1
+    assert js_page.locator("h1").count() == 1 and js_page.locator("#log-panel").count() == 1
+    assert js_page.evaluate("window.notReloaded") is not False
+    db.session.rollback()  # see what the server wrote since
+    assert db.session.scalar(select(func.count()).select_from(HourLog)) == 1
+
+
+def test_each_record_in_the_approval_queue_is_a_card_with_its_own_buttons(
+        page, people, make_volunteer, world):
+    activity = people["activity"]
+    names = ["李志鹏", "王小红", "刘洋"]
+    volunteers = [people["volunteer"]] + [make_volunteer(name=n, password=TEST_PASSWORD)
+                                          for n in names[1:]]
+    for person, minutes in zip(volunteers, (120, 60, 90), strict=True):
+        if person is not people["volunteer"]:
+            activities.sign_up(person, activity, activity.starts_at - timedelta(hours=3))
+        logs.submit(person, minutes, activity=activity, now=utcnow(), today=local_today())
+    db.session.commit()
+    sign_in(page, people["worker"].mobile, TEST_PASSWORD)
+    page.goto("/timebank/approvals")
+    cards = page.locator("li.approval")
+    assert cards.count() == 3
+    boxes = [cards.nth(i).bounding_box() for i in range(3)]
+    for above, below in zip(boxes, boxes[1:], strict=False):
+        assert below["y"] - (above["y"] + above["height"]) >= 16  # space between records
+    for i in range(3):
+        card = cards.nth(i)
+        style = card.evaluate("e => { const s = getComputedStyle(e); return [s.borderTopWidth,"
+                              " s.borderTopStyle, s.backgroundColor]; }")
+        assert float(style[0].rstrip("px")) >= 1 and style[1] != "none"
+        assert style[2] not in ("rgba(0, 0, 0, 0)", "rgb(255, 255, 255)")
+        # Whose record: the card's heading; its buttons inside the card, below it.
+        heading = card.get_by_role("heading")
+        assert any(name in heading.inner_text() for name in names)
+        box = boxes[i]
+        for button in (card.get_by_role("button", name="通过"),
+                       card.locator("summary")):
+            inner = button.bounding_box()
+            assert box["y"] <= inner["y"] and inner["y"] + inner["height"] <= box["y"] + box[
+                "height"]
+            assert inner["y"] > heading.bounding_box()["y"]
+    # 通过 in 王小红's card approves 王小红's record, nobody else's.
+    second = cards.filter(has_text="王小红")
+    second.get_by_role("button", name="通过").click()
+    if page.javascript:  # the card, decided, in place
+        page.locator("li.approval", has_text="王小红").get_by_text("已通过").wait_for()
+    else:  # the queue again, without it
+        page.get_by_text("已通过：王小红 1 小时").wait_for()
+    assert statuses() == {"李志鹏": "pending", "王小红": "approved", "刘洋": "pending"}
+    # Rejecting needs a reason, asked for inside the same card.
+    first = page.locator("li.approval", has_text="李志鹏")
+    first.locator("summary").click()
+    first.get_by_label("不通过的原因").fill("那天没来")
+    first.get_by_role("button", name="不通过").click()
+    if page.javascript:
+        page.locator("li.approval", has_text="李志鹏").get_by_text("未通过").wait_for()
+    else:
+        page.wait_for_url("**/timebank/approvals")
+        assert page.locator("li.approval").count() == 1
+    assert statuses() == {"李志鹏": "rejected", "王小红": "approved", "刘洋": "pending"}
+
+
+def statuses():
+    db.session.rollback()  # see what the server wrote since
+    return {log.volunteer.name: log.status for log in db.session.scalars(select(HourLog))}
 
 
 def time_bank_pages(world, people, make_user):
