@@ -33,4 +33,5 @@ def test_production_marks_cookies_secure(tmp_path, monkeypatch):
                       "DATABASE_URL": f"sqlite:///{tmp_path}/p.db"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     with app.app_context():
-        db.engine.dispose()
+        db.session.remove()  # give the connection back first: dispose() closes only
+        db.engine.dispose()  # pooled ones, and a dropped one warns when collected later
