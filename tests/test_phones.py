@@ -9,8 +9,8 @@ from wtforms.validators import StopValidation
 
 from portal.phones import dial, is_valid_mobile, normalize_mobile, service_phone
 from portal.servicemap.forms import valid_phone
+from tests.factories import make_point
 from tests.helpers import text
-from tests.servicemap_helpers import make_point
 
 # --- mobiles ---
 

@@ -17,9 +17,9 @@ from portal.servicemap.hours import parse_day
 from portal.servicemap.models import HoursException
 from portal.timebank import activities, logs
 from portal.timeutil import local_today, utcnow
+from tests.factories import make_point, offset
 from tests.helpers import text
 from tests.queries import count_queries, page_queries
-from tests.servicemap_helpers import make_point, offset
 
 MORE = 10
 

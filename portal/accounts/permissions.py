@@ -8,11 +8,12 @@ every place that contains their home courtyard.
 
 from flask import abort, g, has_request_context
 from flask_login import current_user
+from sqlalchemy import false, or_
 
 from portal.accounts.models import ORGANIZATION_ROLES, PLACE_ROLES, RoleGrant
 from portal.extensions import db
 from portal.organizations.models import Organization
-from portal.places.models import Place
+from portal.places.models import Place, within
 
 
 def _grants(user):
@@ -91,6 +92,38 @@ def organizations_where(user, roles):
     ).all()
 
 
+def scope(user, roles, place=None, organization=None):
+    """SQL condition for lists: the rows ``user`` may see or act on as one of ``roles``.
+
+    ``place`` is a ``Place.path`` column of the row's place (the caller joins it): the row is
+    in scope when that place is at or under one where the user holds a role (or admin).
+    ``organization`` is the row's organization id column: in scope when the user holds a role
+    in that organization. With neither in reach the condition is false, so the list is empty.
+    The same answer as ``can`` gives for one row, asked of the whole table at once.
+    """
+    conditions = []
+    if place is not None:
+        conditions += [within(p, place) for p in places_where(user, roles)]
+    if organization is not None:
+        ids = [o.id for o in organizations_where(user, roles)]
+        if ids:
+            conditions.append(organization.in_(ids))
+    return or_(*conditions) if conditions else false()
+
+
+def works_at(user, place, organization=None):
+    """A community worker over ``place``, or staff of ``organization`` (the one running what
+    is there): who keeps an activity or a service point."""
+    return can(user, "community_worker", place) or (
+        organization is not None and can(user, "org_staff", organization))
+
+
+def works_for(user, person):
+    """A community worker (or admin) over ``person``'s home courtyard."""
+    return person.home_courtyard is not None and can(
+        user, "community_worker", person.home_courtyard)
+
+
 # What a community worker may hand out inside their community; admins may grant any role.
 WORKER_GRANTABLE = ("volunteer", "courtyard_leader", "council_member", "org_staff")
 
@@ -129,11 +162,7 @@ def may_manage_person(worker, person):
     """
     if worker is None or not worker.is_authenticated or worker.id == person.id:
         return False
-    return (
-        person.home_courtyard is not None
-        and can(worker, "community_worker", person.home_courtyard)
-        and holds_no_more_than(worker, person)
-    )
+    return works_for(worker, person) and holds_no_more_than(worker, person)
 
 
 def require(roles, target, user=None):
@@ -142,9 +171,27 @@ def require(roles, target, user=None):
         abort(403)
 
 
+def require_that(allowed):
+    """Abort with 403 unless ``allowed`` (a rule's answer for the current user) holds; for
+    pages whose permission is not one role at one place ("works anywhere", "organises
+    something"). Asked before any work is done."""
+    if not allowed:
+        abort(403)
+
+
+def load(model, ident, allowed=None, user=None):
+    """Load ``model`` by id: 404 when there is none, then 403 unless ``allowed(user, obj)``
+    (flaskr's ``get_post(id, check_author=True)``). Ids from URLs are never trusted to exist,
+    and a forbidden object is refused before any work."""
+    obj = db.get_or_404(model, ident)
+    if allowed is not None and not allowed(user or current_user, obj):
+        abort(403)
+    return obj
+
+
 def get_or_404(model, ident):
-    """Load ``model`` by id or abort 404 (ids from URLs are never trusted to exist)."""
-    return db.get_or_404(model, ident)
+    """Load ``model`` by id or abort 404, for objects anyone may see."""
+    return load(model, ident)
 
 
 def mask_mobile(mobile):
@@ -163,11 +210,7 @@ def may_see_mobile(viewer, person):
     """The owner and community workers of the person's community see the full number."""
     if viewer is None or not viewer.is_authenticated:
         return False
-    if viewer.id == person.id:
-        return True
-    return person.home_courtyard is not None and can(
-        viewer, "community_worker", person.home_courtyard
-    )
+    return viewer.id == person.id or works_for(viewer, person)
 
 
 def shown_mobile(person, viewer=None):

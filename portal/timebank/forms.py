@@ -8,6 +8,7 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as Invalid
 
+from portal.formatting import unbroken
 from portal.forms import (
     ChoiceField,
     ClockField,
@@ -21,7 +22,6 @@ from portal.forms import (
     strip,
 )
 from portal.i18n import lazy_gettext as _l
-from portal.layout import unbroken
 from portal.timebank.models import MAX_LOG_MINUTES, REWARD_KINDS, SPENDING_REASONS
 
 # The three-tap choices: 0.5 / 1 / 2 / 3 / 4 hours, as minutes.

@@ -14,8 +14,8 @@ from portal.accounts.models import User
 from portal.accounts.people import find_by_mobile
 from portal.accounts.permissions import can, get_or_404, places_where
 from portal.extensions import db
+from portal.formatting import day, duration
 from portal.forms import EmptyForm, options
-from portal.layout import day, duration
 from portal.places.models import Place, within
 from portal.rendering import render
 from portal.timebank import activities, bp, export, ledger, logs, rewards, wallet

@@ -1,28 +1,10 @@
-"""Why the time bank said no: one exception for every rule, and the plain words for each."""
+"""Why the time bank said no: the plain words for each of its rules' refusals (raised as
+``portal.refusals.Refused``)."""
 
 from portal.i18n import lazy_gettext as _l
+from portal.refusals import Refused, messages, show_on  # noqa: F401  (re-exported)
 
-
-class Refused(Exception):
-    """An action the rules do not allow; ``reason`` is a key of ``MESSAGES``."""
-
-    def __init__(self, reason, **details):
-        super().__init__(reason)
-        self.reason = reason
-        self.details = details
-
-    @property
-    def message(self):
-        return str(MESSAGES[self.reason]) % self.details if self.details else str(
-            MESSAGES[self.reason])
-
-
-def refuse(field, refusal):
-    """Show a rule's refusal beside a form ``field``."""
-    field.errors = [*field.errors, refusal.message]
-
-
-MESSAGES = {
+MESSAGES = messages({
     # the ledger
     "insufficient": _l("You do not have enough hours for this."),
     "same_account": _l("Hours cannot be moved to the same account."),
@@ -84,4 +66,9 @@ MESSAGES = {
     "correction_open": _l("A correction for this record is already waiting for an answer."),
     "not_correctable": _l("Only approved records can be corrected."),
     "same_minutes": _l("That is the time already recorded."),
-}
+})
+
+
+def refuse(field, refusal):
+    """Show a rule's refusal beside a form ``field`` (being replaced by ``show_on``)."""
+    field.errors = [*field.errors, refusal.message]

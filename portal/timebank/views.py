@@ -11,9 +11,9 @@ from sqlalchemy.orm import contains_eager, selectinload
 from portal.accounts.people import find_by_mobile
 from portal.accounts.permissions import can, get_or_404, mask_name
 from portal.extensions import db
+from portal.formatting import day, day_unbroken, duration
 from portal.forms import EmptyForm, options
 from portal.ical import calendar
-from portal.layout import day, day_unbroken, duration
 from portal.places.models import Place
 from portal.rendering import render
 from portal.timebank import (

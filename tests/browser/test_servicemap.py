@@ -19,7 +19,7 @@ from tests.browser.conftest import (
     sign_in,
 )
 from tests.conftest import TEST_PASSWORD
-from tests.servicemap_helpers import ALWAYS, NEVER, make_point
+from tests.factories import ALWAYS, NEVER, make_point
 
 
 @pytest.fixture

@@ -28,16 +28,6 @@ from tests.helpers import text
 
 
 @pytest.fixture
-def now():
-    return utcnow()
-
-
-@pytest.fixture
-def today():
-    return local_today()
-
-
-@pytest.fixture
 def caps(app):
     """(per day, per pair and month) in minutes, as configured."""
     settings = app.config["PORTAL"]

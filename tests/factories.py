@@ -1,4 +1,6 @@
-"""Making service points in tests (kept out of conftest.py so domains do not collide)."""
+"""Factories for rows that tests build by hand, shared by every domain's tests (people and
+places are the fixtures in conftest.py).
+"""
 
 from portal.extensions import db
 from portal.servicemap.hours import parse_day

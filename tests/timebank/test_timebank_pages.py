@@ -673,7 +673,7 @@ def test_the_home_page_links_the_time_bank_by_its_name(client):
 # --- activities at service points ---
 
 def test_an_activity_at_a_service_point_shows_on_the_points_page(client, login, worker, world):
-    from tests.servicemap_helpers import make_point
+    from tests.factories import make_point
 
     hall = make_point(world["community"], name="草堂路社区党群服务中心", category="centre")
     elsewhere = make_point(world["other_community"], name="浣花邻里驿站", category="neighbours")

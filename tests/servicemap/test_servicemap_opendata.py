@@ -9,7 +9,7 @@ import pytest
 
 from portal.servicemap import opendata
 from portal.timeutil import local_today
-from tests.servicemap_helpers import make_point
+from tests.factories import make_point
 
 WEEKDAYS = {0: "11:00-13:00, 17:00-18:30", 1: "11:00-13:00, 17:00-18:30",
             2: "11:00-13:00, 17:00-18:30", 3: "11:00-13:00, 17:00-18:30",

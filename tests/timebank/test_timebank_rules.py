@@ -11,17 +11,7 @@ from portal.timebank import activities, certificates, help, ledger, logs, reward
 from portal.timebank.models import HourLog, MonthlyHours, Reward, Transfer, Volunteer
 from portal.timebank.refusals import Refused
 from portal.timebank.stars import star_progress
-from portal.timeutil import local_today, utcnow
-
-
-@pytest.fixture
-def now():
-    return utcnow()
-
-
-@pytest.fixture
-def today():
-    return local_today()
+from portal.timeutil import utcnow
 
 
 def signed_up(volunteer, activity):

@@ -16,7 +16,7 @@ from portal.config import cache_config
 from portal.extensions import db
 from portal.places.tree import add_place
 from portal.servicemap import coverage, geo
-from tests.servicemap_helpers import make_point, offset
+from tests.factories import make_point, offset
 
 
 def by_name(report):

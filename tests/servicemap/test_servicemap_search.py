@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 from portal.extensions import db
 from portal.servicemap import geo, hours, minimap, search
 from portal.servicemap.models import ServicePoint
-from tests.servicemap_helpers import NEVER, make_point, offset
+from tests.factories import NEVER, make_point, offset
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY_NOON = datetime(2026, 3, 2, 12, 0, tzinfo=SHANGHAI)
