@@ -9,7 +9,6 @@ import os
 import re
 
 import pytest
-from flask import g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 
@@ -29,14 +28,20 @@ def database_url(tmp_path_factory):
 
 
 class PortalClient(FlaskClient):
-    """A test client that sends forms the way a browser does: with the page's CSRF token."""
+    """A test client that sends forms the way a browser does: with the page's CSRF token.
+
+    Each request runs in its own app context, as in production: its own ``g`` and its own
+    database session. What the test wrote is committed first (a request sees only committed
+    rows, and on SQLite an open write would lock it out); afterwards the test's objects are
+    expired, so the test reads what the request stored, not what it remembers.
+    """
 
     def open(self, *args, **kwargs):
-        # Requests reuse the test's app context (and its database session), so drop what
-        # the previous request left in ``g`` (the signed-in user, cached grants, …).
-        if has_app_context():
-            g._get_current_object().__dict__.clear()
-        return super().open(*args, **kwargs)
+        db.session.commit()
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
 
     def csrf_token(self, path="/"):
         response = self.get(path)
