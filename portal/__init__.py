@@ -166,7 +166,7 @@ def security_headers(response):
     response.headers.setdefault("Referrer-Policy", "same-origin")
     if current_app.config["PORTAL"]["ENV"] == "production":
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if current_user.is_authenticated and request.endpoint != "static":
+    if request.endpoint != "static" and current_user.is_authenticated:
         # A signed-in page is personal: a kiosk or shared PC must not show it again from its
         # cache (the back button after sign-out), and no proxy may keep it.
         response.cache_control.no_store = True

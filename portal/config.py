@@ -52,6 +52,12 @@ DEFAULTS = {
     "FIRST_LOGIN_CODE_HOURS": 72,
     # Shown in the footer when no community is chosen.
     "HOTLINE": "12345",
+    # Open data: the province and postal code of addresses whose places in the tree do not
+    # say (a city's province, a district's postal code are set on the place), and the
+    # country (ISO 3166-1).
+    "PROVINCE": "",
+    "POSTAL_CODE": "",
+    "COUNTRY": "CN",
     # Time bank: how many days back a volunteer may log hours.
     "TIMEBANK_LOG_WINDOW_DAYS": 90,
     # Most hours a person may hold (Nanjing's rule is 1,500); earned hours above it go to

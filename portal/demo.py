@@ -5,18 +5,23 @@ Chengdu's 草堂路社区 (courtyard self-governance, 常青树 social organizat
 twice changes nothing: every row is looked up by its natural key first.
 """
 
+from importlib import import_module
+
 from portal.accounts.models import RoleGrant, User
 from portal.extensions import db
 from portal.organizations.models import Organization
-from portal.places.models import Place
-from portal.places.tree import add_place
+from portal.places.tree import plant
 
 DEMO_PASSWORD = "linli2026"
 
+# The domains' demo modules, in the order they seed: the time bank's activities are held at
+# the service map's points. Named, not imported, so this module imports no domain.
+DOMAIN_DEMOS = ("portal.servicemap.demo", "portal.timebank.demo")
+
 # (kind, name, fields, children); coordinates are WGS-84 and near the real streets.
 WORLD = [
-    ("city", "成都市", {}, [
-        ("district", "青羊区", {}, [
+    ("city", "成都市", {"province": "四川省"}, [
+        ("district", "青羊区", {"postal_code": "610072"}, [
             ("street", "草堂街道", {}, [
                 ("community", "草堂路社区",
                  {"phone": "028-87331234", "address": "成都市青羊区草堂路2号",
@@ -45,8 +50,8 @@ WORLD = [
             ]),
         ]),
     ]),
-    ("city", "内江市", {}, [
-        ("district", "市中区", {}, [
+    ("city", "内江市", {"province": "四川省"}, [
+        ("district", "市中区", {"postal_code": "641000"}, [
             ("street", "城西街道", {}, [
                 ("community", "桂湖街社区",
                  {"phone": "0832-2021234", "address": "内江市市中区桂湖街88号",
@@ -59,8 +64,8 @@ WORLD = [
             ]),
         ]),
     ]),
-    ("city", "郑州市", {}, [
-        ("district", "管城回族区", {}, [
+    ("city", "郑州市", {"province": "河南省"}, [
+        ("district", "管城回族区", {"postal_code": "450000"}, [
             ("street", "城东路街道", {}, [
                 ("community", "商城路社区",
                  {"phone": "0371-66301234", "address": "郑州市管城回族区商城路56号",
@@ -111,24 +116,9 @@ PEOPLE = [
 ]
 
 
-def _place(kind, name, parent, fields):
-    existing = db.session.scalar(
-        db.select(Place).filter_by(kind=kind, name=name, parent_id=parent.id if parent else None)
-    )
-    return existing or add_place(kind, name, parent, **fields)
-
-
-def _plant(nodes, parent, named):
-    for kind, name, fields, children in nodes:
-        place = _place(kind, name, parent, fields)
-        named[name] = place
-        _plant(children, place, named)
-
-
 def seed_world():
     """Create the places, organizations and demo people; return them by name."""
-    named = {}
-    _plant(WORLD, None, named)
+    named = plant(WORLD, None, {})
     for name, kind, home, phone, summary in ORGANIZATIONS:
         organization = db.session.scalar(db.select(Organization).filter_by(name=name))
         if organization is None:
@@ -156,22 +146,25 @@ def seed_world():
     return named
 
 
+def domain_demos():
+    """Each domain's demo module, in seeding order: each has ``seed(world, password)`` and
+    may have ``logins()`` ((mobile, name, what they are) for the console)."""
+    return [import_module(name) for name in DOMAIN_DEMOS]
+
+
 def seed_demo():
     """Build the whole demo world, every domain included; return it by name."""
-    from portal.servicemap.demo import seed_services
-    from portal.timebank.demo import seed_timebank
-
     world = seed_world()
-    seed_services(world)
-    seed_timebank(world, DEMO_PASSWORD)
+    for demo in domain_demos():
+        demo.seed(world, DEMO_PASSWORD)
     db.session.commit()
     return world
 
 
 def demo_logins():
     """Lines telling who to sign in as, for the console."""
-    from portal.timebank.demo import VOLUNTEERS
-
-    return [f"  {mobile}  {name:<4}  {', '.join(role for role, _t in roles) or 'resident'}"
-            for mobile, name, roles, _home, _prefs in PEOPLE] + [
-        f"  {mobile}  {name:<4}  time-bank volunteer" for mobile, name, _home in VOLUNTEERS]
+    people = [(mobile, name, ", ".join(role for role, _t in roles) or "resident")
+              for mobile, name, roles, _home, _prefs in PEOPLE]
+    for demo in domain_demos():
+        people += getattr(demo, "logins", list)()
+    return [f"  {mobile}  {name:<4}  {what}" for mobile, name, what in people]

@@ -4,6 +4,7 @@ import re
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -13,11 +14,44 @@ from wtforms.validators import StopValidation
 
 from portal.i18n import lazy_gettext as _l
 from portal.phones import is_valid_mobile, normalize_mobile
+from portal.urls import MAX_ID
 
 
 def options(pairs, group=None):
     """Choices for a select or radio field from (value, label) pairs, in an optional group."""
     return [SelectChoice(value, label, optgroup=group) for value, label in pairs]
+
+
+class Pick(NamedTuple):
+    """A typed choice value: ``Pick("activity", 12)``, sent in the page as "activity:12";
+    ``Pick("neighbour")`` as "neighbour". Choice fields read it with ``coerce=Pick.read``, so
+    a view gets a kind and an id, never a string to take apart."""
+
+    kind: str
+    id: int | None = None
+
+    def __str__(self):
+        return self.kind if self.id is None else f"{self.kind}:{self.id}"
+
+    @classmethod
+    def read(cls, value):
+        """"activity:12" → Pick("activity", 12); ValueError (the field's "choose one of the
+        options" message) for anything else."""
+        if isinstance(value, cls):
+            return value
+        kind, colon, ident = str(value).partition(":")
+        if not kind.isascii() or not kind.isalpha():
+            raise ValueError(value)
+        if not colon:
+            return cls(kind)
+        if not (ident.isascii() and ident.isdigit() and 0 < int(ident) <= MAX_ID):
+            raise ValueError(value)
+        return cls(kind, int(ident))
+
+    @classmethod
+    def of(cls, row):
+        """The value naming a row: Pick("organization", 3) for an Organization."""
+        return cls(type(row).__name__.lower(), row.id)
 
 
 class EmptyForm(FlaskForm):

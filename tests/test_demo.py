@@ -1,6 +1,6 @@
 from portal.accounts.models import RoleGrant, User
 from portal.accounts.permissions import can
-from portal.demo import DEMO_PASSWORD, PEOPLE, seed_demo
+from portal.demo import DEMO_PASSWORD, PEOPLE, demo_logins, domain_demos, seed_demo
 from portal.extensions import db
 from portal.places.models import Place
 from portal.timebank import ledger
@@ -60,3 +60,12 @@ def test_demo_time_bank_is_believable_and_its_books_balance():
     assert db.session.scalar(db.select(db.func.count()).select_from(HourLog)
                              .filter_by(status="pending")) == 2
     assert ledger.verify() == []
+
+
+def test_each_domain_seeds_itself_and_names_its_logins():
+    demos = domain_demos()
+    assert [d.__name__ for d in demos] == ["portal.servicemap.demo", "portal.timebank.demo"]
+    assert all(callable(d.seed) for d in demos)
+    lines = demo_logins()
+    assert any("13900000001" in line and "community_worker" in line for line in lines)
+    assert any("13900000011" in line and "time-bank volunteer" in line for line in lines)

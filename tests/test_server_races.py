@@ -105,7 +105,7 @@ def donor(make_volunteer, make_user, world):
     """A volunteer holding 10 hours, granted from the community's pool."""
     worker = make_user(name="社工", roles=[("community_worker", world["community"])])
     volunteer = make_volunteer(name="赵志愿", password=TEST_PASSWORD)
-    wallet.grant(worker, world["community"], volunteer, 10 * 60, "测试", key="race-grant")
+    wallet.grant(worker, world["community"], volunteer, 10 * 60, "测试", token="race")
     db.session.commit()
     return volunteer
 

@@ -6,7 +6,6 @@ from flask_babel import format_timedelta, get_locale, refresh
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import or_
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal import audit
@@ -33,15 +32,30 @@ from portal.accounts.people import (
 from portal.accounts.people import (
     register as register_user,
 )
-from portal.accounts.permissions import get_or_404, may_manage_person, places_where, require
-from portal.accounts.roles import GrantRefused, grant_role, grantable_roles, revoke_role
+from portal.accounts.permissions import (
+    load,
+    may_manage_person,
+    places_where,
+    require,
+    require_that,
+    scope,
+)
+from portal.accounts.roles import (
+    grant_role,
+    grantable_roles,
+    may_grant,
+    may_grant_at,
+    may_revoke,
+    revoke_role,
+)
 from portal.extensions import db, limiter
 from portal.forms import EmptyForm, options
 from portal.layout import load_place_context
 from portal.organizations.models import Organization
 from portal.phones import normalize_mobile
-from portal.places.models import Place, within
+from portal.places.models import Place
 from portal.places.tree import courtyards_near, descendants
+from portal.refusals import Refused, show_on
 from portal.rendering import render
 from portal.urls import paginate, query_id, safe_next
 
@@ -314,9 +328,9 @@ def sign_out_everywhere():
 # --- the counter: community workers ---
 
 def _worker_places():
+    """The places where I am a community worker (or admin); 403 when there are none."""
     places = places_where(current_user, "community_worker")
-    if not places:
-        abort(403)
+    require_that(places)
     return places
 
 
@@ -327,7 +341,8 @@ def work():
     places = _worker_places()
     organizations = db.session.scalars(
         db.select(Organization).join(Place, Organization.home_place_id == Place.id)
-        .where(or_(*(within(p) for p in places))).order_by(Organization.name)
+        .where(scope(current_user, "community_worker", place=Place.path))
+        .order_by(Organization.name)
     ).all()
     return render("accounts/work.html", places=places, organizations=organizations)
 
@@ -354,10 +369,7 @@ def counter():
 
 
 def _manageable_person(user_id):
-    person = get_or_404(User, user_id)
-    if not may_manage_person(current_user, person):
-        abort(403)
-    return person
+    return load(User, user_id, allowed=may_manage_person)
 
 
 @bp.get("/people/<int:user_id>/slip")
@@ -385,7 +397,7 @@ def new_code(user_id):
 @login_required
 def people():
     """Find residents of my communities by mobile number or name."""
-    places = _worker_places()
+    _worker_places()
     query = request.args.get("q", "").strip()[:40]
     found = None
     if query:
@@ -394,7 +406,8 @@ def people():
                      else User.name.contains(query, autoescape=True))
         found = paginate(
             db.select(User).join(Place, User.home_courtyard_id == Place.id)
-            .where(condition, or_(*(within(p) for p in places))).order_by(User.name)
+            .where(condition, scope(current_user, "community_worker", place=Place.path))
+            .order_by(User.name)
             # Each row shows the courtyard, and may_manage_person reads every role the
             # person holds and where: loaded with the page, not one person at a time.
             .options(contains_eager(User.home_courtyard),
@@ -420,11 +433,10 @@ def person(user_id):
 # --- roles ---
 
 def _roles_page(target, form=None, status=200):
-    roles = grantable_roles(current_user, target)
-    if not roles:
-        abort(403)
+    """The roles held at ``target``, and the form to grant one; ``target`` was loaded with
+    ``may_grant_at``, so there are roles to offer."""
     form = form or GrantForm(formdata=None)
-    form.set_roles(roles)
+    form.set_roles(grantable_roles(current_user, target))
     column = RoleGrant.organization_id if isinstance(target, Organization) else RoleGrant.place_id
     grants = db.session.scalars(
         db.select(RoleGrant).where(column == target.id).order_by(RoleGrant.role, RoleGrant.id)
@@ -436,16 +448,18 @@ def _roles_page(target, form=None, status=200):
 
 def _grant(target):
     form = GrantForm()
-    form.set_roles(grantable_roles(current_user, target) or abort(403))
+    form.set_roles(grantable_roles(current_user, target))
     if form.validate_on_submit():
+        # The form offers only roles the worker may give here; asked again before any work.
+        require_that(may_grant(current_user, form.role.data, target))
         person = find_by_mobile(form.mobile.data)
         if person is None:
             form.mobile.errors.append(_("No one is registered with this number."))
         else:
             try:
                 grant_role(current_user, person, form.role.data, target)
-            except GrantRefused as refused:
-                form.role.errors.append(GRANT_REFUSALS[refused.reason]())
+            except Refused as refused:
+                show_on(form, refused)
             else:
                 flash(_("%(name)s is now %(role)s.", name=person.name,
                         role=ROLE_LABELS[form.role.data]), "success")
@@ -453,39 +467,30 @@ def _grant(target):
     return _roles_page(target, form, status=422)
 
 
-GRANT_REFUSALS = {
-    "outside_scope": lambda: _("You cannot give this role here."),
-    "self": lambda: _("You cannot change your own roles. Ask another worker."),
-    "already": lambda: _("This person already has this role here."),
-}
-
-
 @bp.route("/roles/place/<int:place_id>", methods=["GET", "POST"])
 @login_required
 def place_roles(place_id):
-    place = get_or_404(Place, place_id)
+    place = load(Place, place_id, allowed=may_grant_at)
     return _grant(place) if request.method == "POST" else _roles_page(place)
 
 
 @bp.route("/roles/organization/<int:organization_id>", methods=["GET", "POST"])
 @login_required
 def organization_roles(organization_id):
-    organization = get_or_404(Organization, organization_id)
+    organization = load(Organization, organization_id, allowed=may_grant_at)
     return _grant(organization) if request.method == "POST" else _roles_page(organization)
 
 
 @bp.post("/roles/<int:grant_id>/revoke")
 @login_required
 def revoke(grant_id):
-    grant = get_or_404(RoleGrant, grant_id)
+    grant = load(RoleGrant, grant_id, allowed=may_revoke)
     EmptyForm().validate_on_submit() or abort(400)
     target = grant.target
     try:
         revoke_role(current_user, grant)
-    except GrantRefused as refused:
-        if refused.reason == "outside_scope":
-            abort(403)
-        flash(GRANT_REFUSALS[refused.reason](), "error")
+    except Refused as refused:
+        flash(refused.message, "error")
     else:
         flash(_("The role was taken back."), "success")
     endpoint, key = (("accounts.organization_roles", "organization_id")

@@ -38,6 +38,10 @@ class Place(db.Model):
     longitude: Mapped[float | None]
     # The community's service hotline, shown in the footer.
     phone: Mapped[str | None] = mapped_column(String(20))
+    # For addresses in open data: set where they change (a city's province, a district's or
+    # community's postal code); a place without one takes its nearest ancestor's.
+    province: Mapped[str | None] = mapped_column(String(20))
+    postal_code: Mapped[str | None] = mapped_column(String(6))
     # Suburban places plan services within 30 walking minutes instead of 15.
     suburban: Mapped[bool] = mapped_column(default=False)
 

@@ -24,6 +24,22 @@ def add_place(kind, name, parent=None, **fields):
     return place
 
 
+def plant(tree, parent, named):
+    """Add the places of ``tree`` under ``parent`` (None: at the top), each found by kind, name
+    and parent first, so planting twice adds nothing; record each in ``named`` by name.
+
+    ``tree`` is a list of (kind, name, fields, children) with children of the same shape.
+    """
+    for kind, name, fields, children in tree:
+        place = db.session.scalar(db.select(Place).filter_by(
+            kind=kind, name=name, parent_id=parent.id if parent else None))
+        if place is None:
+            place = add_place(kind, name, parent, **fields)
+        named[name] = place
+        plant(children, place, named)
+    return named
+
+
 def descendants(place, kind=None):
     """Select the places under ``place`` (not itself), optionally of one kind."""
     query = db.select(Place).where(within(place), Place.id != place.id)

@@ -2,4 +2,6 @@
 
 from flask import Blueprint
 
+from portal.servicemap import refusals  # noqa: F401  the rules' words, registered once
+
 bp = Blueprint("servicemap", __name__, url_prefix="/services")

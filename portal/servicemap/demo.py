@@ -9,6 +9,7 @@ Points are looked up by name first, so seeding twice changes nothing.
 from datetime import timedelta
 
 from portal.extensions import db
+from portal.places.tree import plant
 from portal.servicemap import hours
 from portal.servicemap.models import HoursException, ServiceHours, ServicePoint
 from portal.timeutil import local_today
@@ -127,11 +128,15 @@ POINTS = [
 ]
 
 
+def seed(world, password=None):
+    """Add the demo points (and the suburban corner) to ``world``; skip what exists. (The
+    service map signs no one up: ``password`` is for the seeds of every domain.)"""
+    return seed_services(world)
+
+
 def seed_services(named):
     """Add the demo points (and the suburban corner) to ``named``; skip what exists."""
-    from portal.demo import _plant  # the same idempotent planting as the demo world
-
-    _plant(SUBURBAN_WORLD, named["青羊区"], named)
+    plant(SUBURBAN_WORLD, named["青羊区"], named)
     today = local_today()
     for (name, category, community, operator, address, lat, lon, phone, price, services,
          directions, access, week, extra) in POINTS:

@@ -1,18 +1,33 @@
-"""Forms for keeping service points: the point, its weekly hours, an exception."""
-
-from datetime import date
+"""Forms of the service map: the list's filters, and for keeping points the point, its
+weekly hours, an exception. They read what was typed; the rules (a spot far from its
+community, a day that has passed) are in ``points`` and refuse with ``Refused``."""
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+)
 
-from portal.forms import ChoiceField, DateError, RadioChoiceField, options, parse_date, strip
+from portal.extensions import db
+from portal.forms import (
+    ChoiceField,
+    DayField,
+    RadioChoiceField,
+    WholeNumberField,
+    options,
+    strip,
+)
 from portal.i18n import lazy_gettext as _l
 from portal.phones import service_phone
-from portal.servicemap import hours, points
+from portal.places.models import Place
+from portal.servicemap import geo, hours, points, search
 from portal.servicemap.models import CATEGORIES, PRICES, STATUSES
-from portal.timeutil import local_today
+from portal.urls import MAX_PAGE, as_id
 
 
 def _length(most):
@@ -63,20 +78,12 @@ def valid_phone(form, field):
     field.data = normal
 
 
-def valid_day_not_future(form, field):
-    if not field.data:
-        field.data = None
-        return
-    if isinstance(field.data, date):
-        day = field.data  # not sent: the point's own date, kept as it was
-    else:
-        try:
-            day = parse_date(field.data)
-        except DateError as error:
-            raise StopValidation(error.message) from None
-    if day > local_today():
-        raise StopValidation(_l("That date has not come yet."))
-    field.parsed = day
+class KeptDayField(DayField):
+    """A day that keeps the object's value when the form does not send the field at all."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            super().process_formdata(valuelist)
 
 
 class PointForm(FlaskForm):
@@ -118,9 +125,9 @@ class PointForm(FlaskForm):
     status_note = StringField(_l("Note on the status"), filters=[strip],
                               description=_l("For example: closed for repairs until May."),
                               validators=[_length(200)], render_kw={"maxlength": 200})
-    verified_on = StringField(_l("Details last checked on"), filters=[strip],
-                              description=_l("Shown to residents. Like 2026-03-01."),
-                              validators=[valid_day_not_future], render_kw={"type": "date"})
+    verified_on = KeptDayField(_l("Details last checked on"),
+                               description=_l("Shown to residents. Like 2026-03-01."),
+                               validators=[Optional()])
 
     def __init__(self, *args, places=(), operators=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -128,22 +135,6 @@ class PointForm(FlaskForm):
         self.place_id.choices = options((p.id, p.name) for p in places)
         self.operator_id.choices = options([("", _l("The community itself"))]
                                         + [(o.id, o.name) for o in operators])
-
-    def validate(self, extra_validators=None):
-        valid = super().validate(extra_validators)
-        # The place's check needs both coordinates and the place, so it comes last.
-        place = getattr(self, "chosen_place", None)
-        lat, lon = self.latitude.value, self.longitude.value
-        if valid and place is not None and lat is not None and lon is not None:
-            far = points.too_far_from(place, lat, lon)
-            if far:
-                km, anchor = far
-                self.latitude.errors.append(_l(
-                    "This spot is %(km)d km from %(place)s. Check the numbers: latitude "
-                    "first (about %(lat).1f here), then longitude (about %(lon).1f).",
-                    km=km, place=anchor.name, lat=anchor.latitude, lon=anchor.longitude))
-                valid = False
-        return valid
 
     def values(self):
         """Return the point's fields as the form has them, parsed."""
@@ -156,7 +147,7 @@ class PointForm(FlaskForm):
             "accessible_toilet": self.accessible_toilet.data, "lift": self.lift.data,
             "seats": self.seats.data, "status": self.status.data,
             "status_note": self.status_note.data or None,
-            "verified_on": getattr(self.verified_on, "parsed", None),
+            "verified_on": self.verified_on.data,
         }
 
 
@@ -192,8 +183,8 @@ class HoursForm(FlaskForm):
 
 
 class ExceptionForm(FlaskForm):
-    day = StringField(_l("Date"), filters=[strip], render_kw={"type": "date"},
-                      validators=[DataRequired(_l("Enter the date, like 2026-05-01."))])
+    day = DayField(_l("Date"),
+                   validators=[InputRequired(_l("Enter the date, like 2026-05-01."))])
     kind = RadioChoiceField(_l("That day"), default="closed",
                             choices=options([("closed", _l("Closed all day")),
                                              ("special", _l("Special hours"))]),
@@ -207,13 +198,6 @@ class ExceptionForm(FlaskForm):
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
-        if self.day.data and not self.day.errors:
-            try:
-                self.parsed_day = parse_date(self.day.data)
-                points.check_exception_day(self.parsed_day, local_today())
-            except DateError as error:
-                self.day.errors.append(error.message)
-                valid = False
         self.intervals = []
         if self.kind.data == "special" and not self.hours.errors:
             try:
@@ -229,3 +213,150 @@ class ExceptionForm(FlaskForm):
                                        "“Special hours”, or clear the hours."))
             valid = False
         return valid
+
+
+# --- the list's filters, read from the address (a GET form: no CSRF token) ---
+
+def _given(value):
+    """What the address says, trimmed: nothing longer than anyone types."""
+    return value.strip()[:60] if isinstance(value, str) else value
+
+
+class KindField(ChoiceField):
+    """A kind of service, named in the address."""
+
+    def pre_validate(self, form):
+        if self.data and self.data not in self.choice_values():
+            raise StopValidation(_("There is no kind of service called “%(value)s”.",
+                                   value=self.data[:40]))
+
+
+class YesField(BooleanField):
+    """A ticked box in an address: 1, on, true or yes; anything else is named, not guessed."""
+
+    def process_formdata(self, valuelist):
+        text = _given(valuelist[0]) if valuelist else ""
+        self.data = text.lower() in search.YES
+        if text and not self.data:
+            raise ValueError(_("“%(value)s” is not a choice for “%(name)s”.", value=text,
+                               name=self.label.text))
+
+
+def _minutes_in_range(form, field):
+    most = search.MAX_WITHIN_MINUTES
+    if field.data is not None and not 1 <= field.data <= most:
+        raise StopValidation(_("“%(value)s” is not a number of minutes from 1 to %(most)d.",
+                               value=field.raw_data[0][:40], most=most))
+
+
+def _page_in_range(form, field):
+    most = form.MOST_PAGES
+    if field.data is not None and not 1 <= field.data <= most:
+        raise StopValidation(_("“%(value)s” is not a page number from 1 to %(most)d.",
+                               value=field.raw_data[0][:40], most=most))
+
+
+class ListForm(FlaskForm):
+    """The list's query string: ``?category=meals&open=1&within=15&step_free=1&place=12
+    &from=34&lat=30.66&lon=104.04&near=草堂&page=2``. Fed ``request.args``; a value that makes
+    no sense is named beside its filter and no filter is applied (``asked``)."""
+
+    class Meta:
+        csrf = False
+
+    MOST_PAGES = search.MAX_PAGE
+
+    category = KindField(_l("Kind of service"), filters=[_given],
+                         choices=options(CATEGORIES.items()))
+    open = YesField(_l("Open now"))
+    within = WholeNumberField(_l("Walking minutes"), validators=[Optional(), _minutes_in_range])
+    step_free = YesField(_l("Step-free entrance"))
+    place = StringField(_l("Community"), filters=[_given])
+    lat = StringField(_l("Latitude"), filters=[_given])
+    lon = StringField(_l("Longitude"), filters=[_given])
+    near = StringField(_l("Name of the courtyard"), filters=[_given, lambda v: v and v[:40]])
+    page = WholeNumberField(_l("Page"), validators=[Optional(), _page_in_range])
+
+    def validate_place(self, field):
+        field.place = None
+        if field.data:
+            place = _place(field.data)
+            if place is None or place.kind in ("courtyard", "building"):
+                raise StopValidation(_("There is no community numbered “%(value)s”.",
+                                       value=field.data))
+            field.place = place
+
+    def validate_from(self, field):
+        field.place = None
+        if field.data:
+            place = _place(field.data)
+            if place is None or place.kind != "courtyard" or not place.has_coordinates:
+                raise StopValidation(_("There is no courtyard numbered “%(value)s”.",
+                                       value=field.data))
+            field.place = place
+
+    def validate_lat(self, field):
+        self.location = None
+        lat, lon = field.data or "", self.lon.data or ""
+        if lat or lon:
+            self.location = _location(lat, lon)
+            if self.location is None:
+                raise StopValidation(_("“%(lat)s, %(lon)s” is not a place on Earth.",
+                                       lat=lat, lon=lon))
+
+    def asked(self):
+        """Return what the list was asked for (``search.ListRequest``); when anything made no
+        sense, its words are in ``problems`` and the list is not filtered at all."""
+        self.validate()
+        request = search.ListRequest(near=self.near.data or "",
+                                     problems=[m for f in self for m in f.errors])
+        request.courtyard = None if self["from"].errors else self["from"].place
+        request.location = None if self.lat.errors else self.location
+        # The page is kept whatever else is wrong, so the pager's links still lead on.
+        page = 1 if self.page.errors else self.page.data or 1
+        request.filters = search.ListFilters(page=page) if request.problems else (
+            search.ListFilters(category=self.category.data or None, open_now=self.open.data,
+                               within=self.within.data, step_free=self.step_free.data,
+                               place=self.place.place, page=page))
+        return request
+
+
+# "from" is a Python keyword, so the field is added by name.
+setattr(ListForm, "from", StringField(_l("Courtyard"), filters=[_given]))  # noqa: B010
+
+
+class CoverageForm(FlaskForm):
+    """The coverage report's query string: ``?category=meals&gaps=1&page=2``; fed
+    ``request.args``. What makes no sense is named and the whole report shown (``asked``)."""
+
+    class Meta:
+        csrf = False
+
+    MOST_PAGES = MAX_PAGE
+
+    category = KindField(_l("Kind of service"), filters=[_given],
+                         choices=options(CATEGORIES.items()))
+    gaps = YesField(_l("Only courtyards with gaps"))
+    page = WholeNumberField(_l("Page"), validators=[Optional(), _page_in_range])
+
+    def asked(self):
+        """Return (category or "", gaps only, page, problems): no filter when any problem."""
+        self.validate()
+        problems = [m for f in self for m in f.errors]
+        if problems:
+            return "", False, 1, problems
+        return self.category.data or "", self.gaps.data, self.page.data or 1, problems
+
+
+def _place(text):
+    ident = as_id(text)
+    return db.session.get(Place, ident) if ident else None
+
+
+def _location(lat, lon):
+    try:
+        latitude, longitude = float(lat), float(lon)
+    except ValueError:
+        return None
+    # NaN and infinity fail the range checks too.
+    return (latitude, longitude) if geo.valid_coordinates(latitude, longitude) else None

@@ -11,7 +11,7 @@ The notation, one line per weekday, is a list of intervals: ``08:00-11:30, 14:00
 - An empty line, 休息 or "closed" means closed that day.
 
 Every answer is computed in the portal's time zone (Asia/Shanghai) from an explicit ``now``,
-so tests control the clock.
+so tests control the clock. A naive ``now`` is UTC, as everywhere in the portal.
 """
 
 import re
@@ -22,7 +22,7 @@ from datetime import datetime, time, timedelta
 from flask_babel import gettext as _
 
 from portal.i18n import lazy_gettext as _l
-from portal.timeutil import local_now, zone
+from portal.timeutil import local_now, to_local, zone
 
 MINUTES_PER_DAY = 24 * 60
 MAX_INTERVALS_PER_DAY = 6
@@ -188,11 +188,12 @@ class HoursState:
 
 
 def as_local(now=None):
-    """Return ``now`` in the portal's zone; a naive value is portal time already."""
+    """Return ``now`` in the portal's zone. A naive value is UTC, the form the portal stores
+    and passes (``portal.timeutil``); an aware one is converted from its own zone."""
     if now is None:
         return local_now()
     if now.tzinfo is None:
-        return now.replace(tzinfo=zone())
+        return to_local(now)
     return now.astimezone(zone())
 
 

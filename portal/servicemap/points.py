@@ -13,12 +13,12 @@ from datetime import timedelta
 from sqlalchemy import delete, or_, select
 
 from portal import audit
+from portal.accounts import permissions
 from portal.accounts.permissions import can, organizations_where, places_where
 from portal.extensions import db
-from portal.forms import DateError
-from portal.i18n import lazy_gettext as _l
 from portal.organizations.models import Organization
 from portal.places.models import Place, within
+from portal.refusals import Refused
 from portal.servicemap import geo
 from portal.servicemap.models import HoursException, ServiceHours, ServicePoint
 
@@ -32,8 +32,7 @@ EXCEPTION_DAYS_AHEAD = 2 * 366
 
 def may_edit(user, point):
     """Tell whether ``user`` works in the point's community or for the organization running it."""
-    return can(user, "community_worker", point.place) or (
-        point.operator is not None and can(user, "org_staff", point.operator))
+    return permissions.works_at(user, point.place, point.operator)
 
 
 def may_move(user, point):
@@ -65,16 +64,18 @@ def operators_for(place):
     ).all()
 
 
+def keeps_points(user):
+    """Tell whether ``user`` keeps points anywhere: a community worker, or staff of an
+    organization (which may run points)."""
+    return user.is_authenticated and bool(places_where(user, "community_worker")
+                                           or organizations_where(user, "org_staff"))
+
+
 def editable_points(user):
-    """Select the points ``user`` may edit, or return None if there are none to edit."""
-    conditions = [within(place) for place in places_where(user, "community_worker")]
-    organizations = [o.id for o in organizations_where(user, "org_staff")]
-    if organizations:
-        conditions.append(ServicePoint.operator_id.in_(organizations))
-    if not conditions:
-        return None
+    """Select the points ``user`` may edit (the same answer as ``may_edit``, for a list)."""
     return (select(ServicePoint).join(Place, Place.id == ServicePoint.place_id)
-            .where(or_(*conditions)))
+            .where(permissions.scope(user, ("community_worker", "org_staff"), place=Place.path,
+                                     organization=ServicePoint.operator_id)))
 
 
 # --- coordinates ---
@@ -101,13 +102,29 @@ def too_far_from(place, latitude, longitude):
     return None
 
 
-# --- dates typed by hand ---
+def check_spot(place, latitude, longitude):
+    """Refuse a spot implausibly far from the point's place (a typing slip)."""
+    far = too_far_from(place, latitude, longitude)
+    if far:
+        km, anchor = far
+        raise Refused("spot_too_far", field="latitude", km=km, place=anchor.name,
+                      lat=anchor.latitude, lon=anchor.longitude)
+
+
+# --- days ---
+
+def check_verified_on(day, today):
+    """Refuse a "last checked" day that has not come yet."""
+    if day is not None and day > today:
+        raise Refused("checked_in_future", field="verified_on")
+
 
 def check_exception_day(day, today):
+    """Refuse an exception for a day that has passed or is more than two years away."""
     if day < today:
-        raise DateError(_l("That date has passed."))
+        raise Refused("exception_day_passed", field="day")
     if day > today + timedelta(days=EXCEPTION_DAYS_AHEAD):
-        raise DateError(_l("Choose a date within the next two years."))
+        raise Refused("exception_day_too_far", field="day")
 
 
 # --- writing ---
@@ -117,9 +134,14 @@ POINT_FIELDS = ("name", "category", "address", "latitude", "longitude", "phone",
                 "status", "status_note", "verified_on")
 
 
-def save_point(point, values, actor, place=None, operator=None, move=False):
-    """Set a point's fields from ``values``; ``move`` also sets its place and operator."""
+def save_point(point, values, actor, today, place=None, operator=None, move=False):
+    """Set a point's fields from ``values``; ``move`` also sets its place and operator.
+
+    Refused (nothing written) when the spot is far from its place or the checked day is to
+    come."""
     new = point.id is None
+    check_spot(place if move or new else point.place, values["latitude"], values["longitude"])
+    check_verified_on(values.get("verified_on"), today)
     for name in POINT_FIELDS:
         if name in values:
             setattr(point, name, values[name])
@@ -147,8 +169,10 @@ def set_weekly_hours(point, week, actor):
                  week={d: iv for d, iv in week.items() if iv})
 
 
-def set_exception(point, day, closed, intervals, note, actor):
-    """Make ``day`` an exception: closed, or open only during ``intervals``."""
+def set_exception(point, day, closed, intervals, note, actor, today):
+    """Make ``day`` an exception: closed, or open only during ``intervals``; refused for a
+    day that has passed or is too far ahead."""
+    check_exception_day(day, today)
     remove_exception(point, day, actor=None)
     rows = [HoursException(point_id=point.id, day=day, closed=True, note=note)] if closed else [
         HoursException(point_id=point.id, day=day, closed=False, opens=opens, closes=closes,

@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, case, exists, not_, or_, select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.i18n import lazy_gettext as _l
 from portal.places.models import Place, within
 from portal.servicemap import geo, hours
 from portal.servicemap.models import (
@@ -24,7 +24,6 @@ from portal.servicemap.models import (
     ServicePoint,
     build_schedule,
 )
-from portal.urls import as_id
 
 PER_PAGE = 10
 MAX_PAGE = 100
@@ -83,94 +82,14 @@ class ListFilters:
 
 @dataclass
 class ListRequest:
-    """What the list's query string asked for, and what of it made no sense."""
+    """What the list's query string asked for (read by ``forms.ListForm``), and what of it
+    made no sense."""
 
     filters: ListFilters = field(default_factory=ListFilters)
     courtyard: Place | None = None  # from=<id>: measure from this courtyard
     location: tuple | None = None  # lat/lon from the browser
     near: str = ""  # a courtyard's name typed to measure from
     problems: list = field(default_factory=list)
-
-
-def _value(args, name):
-    return (args.get(name) or "").strip()[:60]
-
-
-def parse_list_args(args):
-    """Read the list's query string; on any nonsense, name it and filter nothing at all."""
-    # An unfiltered list with a notice, never an error page.
-    request = ListRequest()
-    f = request.filters
-    problems = request.problems
-
-    category = _value(args, "category")
-    if category in CATEGORIES:
-        f.category = category
-    elif category:
-        problems.append(_l("There is no kind of service called “%(value)s”.", value=category))
-
-    for name, attribute, label in (("open", "open_now", _l("Open now")),
-                                   ("step_free", "step_free", _l("Step-free entrance"))):
-        raw = _value(args, name)
-        if raw.lower() in YES:
-            setattr(f, attribute, True)
-        elif raw:
-            problems.append(_l("“%(value)s” is not a choice for “%(name)s”.",
-                               value=raw, name=label))
-
-    raw = _value(args, "within")
-    if raw:
-        if raw.isdigit() and 1 <= int(raw) <= MAX_WITHIN_MINUTES:
-            f.within = int(raw)
-        else:
-            problems.append(_l("“%(value)s” is not a number of minutes from 1 to %(most)d.",
-                               value=raw, most=MAX_WITHIN_MINUTES))
-
-    raw = _value(args, "page")
-    if raw:
-        if raw.isdigit() and 1 <= int(raw) <= MAX_PAGE:
-            f.page = int(raw)
-        else:
-            problems.append(_l("“%(value)s” is not a page number from 1 to %(most)d.",
-                               value=raw, most=MAX_PAGE))
-
-    raw = _value(args, "place")
-    if raw:
-        place = db.session.get(Place, as_id(raw)) if as_id(raw) else None
-        if place is not None and place.kind not in ("courtyard", "building"):
-            f.place = place
-        else:
-            problems.append(_l("There is no community numbered “%(value)s”.", value=raw))
-
-    raw = _value(args, "from")
-    if raw:
-        place = db.session.get(Place, as_id(raw)) if as_id(raw) else None
-        if place is not None and place.kind == "courtyard" and place.has_coordinates:
-            request.courtyard = place
-        else:
-            problems.append(_l("There is no courtyard numbered “%(value)s”.", value=raw))
-
-    lat, lon = _value(args, "lat"), _value(args, "lon")
-    if lat or lon:
-        location = _location(lat, lon)
-        if location:
-            request.location = location
-        else:
-            problems.append(_l("“%(lat)s, %(lon)s” is not a place on Earth.", lat=lat, lon=lon))
-
-    request.near = _value(args, "near")[:40]
-    if problems:
-        request.filters = ListFilters()
-    return request
-
-
-def _location(lat, lon):
-    try:
-        latitude, longitude = float(lat), float(lon)
-    except ValueError:
-        return None
-    # NaN and infinity fail the range checks too.
-    return (latitude, longitude) if geo.valid_coordinates(latitude, longitude) else None
 
 
 # --- "open now" as SQL, so the filter works with paging and counting ---
@@ -272,20 +191,20 @@ class Row:
         return self.state is not None and self.state.is_open
 
 
-@dataclass
-class ResultPage:
-    rows: list
-    page: int
-    has_next: bool
-    per_page: int = PER_PAGE
+class RowsPage(Pagination):
+    """Flask-SQLAlchemy's ``Pagination`` over rows already in Python, so every list has one
+    interface and one pager (``pagination`` in templates/_macros.html).
 
-    @property
-    def has_prev(self):
-        return self.page > 1
+    ``rows`` are the rows up to and past this page; ``total`` is how many there are when
+    more exist than were measured (default: ``len(rows)``).
+    """
 
-    @property
-    def offset(self):
-        return (self.page - 1) * self.per_page
+    def _query_items(self):
+        rows = self._query_args["rows"]
+        return rows[self._query_offset:self._query_offset + self.per_page]
+
+    def _query_count(self):
+        return self._query_args.get("total", len(self._query_args["rows"]))
 
 
 def load_points(ids, today):
@@ -320,22 +239,28 @@ def _minutes(metres):
 
 
 def find_points(filters, origin=None, now=None, per_page=PER_PAGE):
-    """Find a page of points: nearest first from ``origin``, else by kind and name."""
+    """Find a page of points (a ``Pagination`` whose items are ``Row``): nearest first from
+    ``origin``, else by kind and name.
+
+    By kind and name it is one SQL list, paged by Flask-SQLAlchemy. Nearest first is measured
+    in Python and stops measuring once the page and one more row are found, so its ``total``
+    counts the points measured: exact on the last page, and when the search had to reach its
+    widest circle or was ``within`` a walk; otherwise at least one page more than this one.
+    """
     now = hours.as_local(now)
     query = filtered(filters, now)
-    offset = (filters.page - 1) * per_page
     if origin is None:
-        ids = db.session.scalars(
-            query.with_only_columns(ServicePoint.id)
-            .order_by(category_order(), ServicePoint.name, ServicePoint.id)
-            .offset(offset).limit(per_page + 1)
-        ).all()
-        window = [(None, point_id) for point_id in ids]
+        page = db.paginate(query.with_only_columns(ServicePoint.id)
+                           .order_by(category_order(), ServicePoint.name, ServicePoint.id),
+                           page=filters.page, per_page=per_page, error_out=False)
+        shown = [(None, point_id) for point_id in page.items]
     else:
-        hits = nearest(query, origin, offset + per_page + 1, filters.within)
-        window = hits[offset:offset + per_page + 1]
-    shown = window[:per_page]
+        want = filters.page * per_page + 1
+        hits = nearest(query, origin, want, filters.within)
+        page = RowsPage(page=filters.page, per_page=per_page, error_out=False, rows=hits)
+        shown = page.items
     loaded = load_points([point_id for _m, point_id in shown], now.date())
-    rows = [row_for(offset + i + 1, *loaded[point_id], now, metres)
-            for i, (metres, point_id) in enumerate(shown)]
-    return ResultPage(rows, filters.page, len(window) > per_page, per_page)
+    offset = (page.page - 1) * per_page
+    page.items = [row_for(offset + i + 1, *loaded[point_id], now, metres)
+                  for i, (metres, point_id) in enumerate(shown)]
+    return page

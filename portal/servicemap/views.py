@@ -2,27 +2,33 @@
 keeping points and their hours, 15-minute coverage, open data."""
 
 import json
-from types import SimpleNamespace
+import re
+from datetime import date
 
 from flask import Response, abort, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 
-from portal.accounts.permissions import get_or_404, places_where, require
+from portal import sections
+from portal.accounts.permissions import load, places_where, require, require_that
 from portal.extensions import db
-from portal.forms import DateError, EmptyForm, parse_date
+from portal.forms import EmptyForm
 from portal.i18n import lazy_gettext as _l
 from portal.organizations.models import Organization
 from portal.places.models import Place
 from portal.places.tree import search as search_places
+from portal.refusals import Refused, show_on
 from portal.rendering import render
 from portal.servicemap import bp, coverage, geo, hours, minimap, opendata, points, search
-from portal.servicemap.forms import ExceptionForm, HoursForm, PointForm
+from portal.servicemap.forms import (
+    CoverageForm,
+    ExceptionForm,
+    HoursForm,
+    ListForm,
+    PointForm,
+)
 from portal.servicemap.models import ACCESSIBILITY, CATEGORIES, CATEGORY_SHORT, ServicePoint
-from portal.timebank.activities import upcoming_at
-from portal.timebank.models import Activity
-from portal.timeutil import local_now, local_today, utcnow
+from portal.timeutil import local_now, local_today
 from portal.urls import paginate, query_id
 
 COVERAGE_PER_PAGE = 50
@@ -68,7 +74,8 @@ def _list_args(asked, origin):
 
 @bp.get("/")
 def index():
-    asked = search.parse_list_args(request.args)
+    form = ListForm(request.args)
+    asked = form.asked()
     matches = None
     if asked.near and not (asked.courtyard or asked.location):
         matches = search_places(asked.near, kinds=("courtyard",), limit=10)
@@ -80,25 +87,24 @@ def index():
     now = local_now()
     result = search.find_points(asked.filters, origin, now)
     mini = None
-    if origin is not None and result.rows:
+    if origin is not None and result.items:
         minutes = asked.filters.within or origin.limit
         mini = minimap.build(origin.latitude, origin.longitude,
                              [(r.number, r.point.latitude, r.point.longitude, r.point.name)
-                              for r in result.rows],
+                              for r in result.items],
                              geo.radius_for_minutes(minutes), minutes)
     args = _list_args(asked, origin)
-    return render("servicemap/index.html", block="results", asked=asked, filters=asked.filters,
-                  origin=origin, result=result, minimap=mini, args=args, matches=matches,
-                  categories=CATEGORIES, accessibility=ACCESSIBILITY,
-                  manage=current_user.is_authenticated
-                  and points.editable_points(current_user) is not None)
+    return render("servicemap/index.html", block="results", form=form, asked=asked,
+                  filters=asked.filters, origin=origin, result=result, minimap=mini, args=args,
+                  matches=matches, categories=CATEGORIES, accessibility=ACCESSIBILITY,
+                  manage=points.keeps_points(current_user), open_data_tables=opendata.TABLES)
 
 
 # --- a point's page ---
 
 @bp.get("/<int:point_id>")
 def show(point_id):
-    point = get_or_404(ServicePoint, point_id)
+    point = load(ServicePoint, point_id)
     now = local_now()
     schedule = point.schedule()
     row = search.row_for(1, point, schedule, now)
@@ -123,24 +129,24 @@ def show(point_id):
                   exceptions=hours.upcoming_exceptions(schedule, today),
                   format_day=hours.format_day, today=today,
                   may_edit=points.may_edit(current_user, point), verify_form=EmptyForm(),
-                  activities_here=_activities_at(point))
-
-
-def _activities_at(point):
-    """The activities to come at ``point``, with what each card shows (where, who runs it)."""
-    return db.session.scalars(upcoming_at(point, utcnow()).options(
-        joinedload(Activity.place), joinedload(Activity.organization),
-        joinedload(Activity.community))).all()
+                  sections=sections.sections_for("service_point", point))
 
 
 # --- keeping points ---
 
 def _editable(point_id):
     """Load a point the current user may edit: 404 when there is none, then 403."""
-    point = get_or_404(ServicePoint, point_id)
-    if not points.may_edit(current_user, point):
-        abort(403)
-    return point
+    return load(ServicePoint, point_id, allowed=points.may_edit)
+
+
+def _iso_day(text):
+    """The day in a URL, written 2026-05-01 and nothing else: 404 for anything that is not."""
+    if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+        abort(404)
+    try:
+        return date.fromisoformat(text)
+    except ValueError:  # 2026-02-30
+        abort(404)
 
 
 def _choices_for(point=None):
@@ -164,11 +170,9 @@ def _chosen_place(form, allowed):
 @bp.get("/manage")
 @login_required
 def manage():
-    query = points.editable_points(current_user)
-    if query is None:
-        abort(403)
-    page = paginate(query.order_by(search.category_order(), ServicePoint.name),
-                       per_page=30)
+    require_that(points.keeps_points(current_user))
+    page = paginate(points.editable_points(current_user)
+                    .order_by(search.category_order(), ServicePoint.name), per_page=30)
     return render("servicemap/manage.html", page=page,
                   may_add=bool(points.places_to_add(current_user)),
                   coverage_places=places_where(current_user, "community_worker"))
@@ -177,22 +181,26 @@ def manage():
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new():
-    places = points.places_to_add(current_user)
-    if not places:
-        abort(403)
+    require_that(points.places_to_add(current_user))
     places, operators = _choices_for()
     wanted = query_id("place")
     form = PointForm(places=places, operators=operators,
                      place_id=wanted if wanted in {p.id for p in places} else None,
-                     price="free", status="active", verified_on=local_today().isoformat())
+                     price="free", status="active", verified_on=local_today())
     _chosen_place(form, places)
     if form.validate_on_submit():
         operator = db.session.get(Organization, form.operator_id.data) \
             if form.operator_id.data else None
-        point = points.save_point(ServicePoint(), form.values(), current_user,
-                                  place=form.chosen_place, operator=operator)
-        flash(_("%(name)s is added. Now give its opening hours.", name=point.name), "success")
-        return redirect(url_for("servicemap.edit_hours", point_id=point.id), 303)
+        try:
+            point = points.save_point(ServicePoint(), form.values(), current_user,
+                                      local_today(), place=form.chosen_place,
+                                      operator=operator)
+        except Refused as refused:
+            show_on(form, refused)
+        else:
+            flash(_("%(name)s is added. Now give its opening hours.", name=point.name),
+                  "success")
+            return redirect(url_for("servicemap.edit_hours", point_id=point.id), 303)
     return render("servicemap/edit.html", form=form, point=None,
                   status=422 if form.errors else 200)
 
@@ -215,10 +223,14 @@ def edit(point_id):
         move = "place_id" in form
         operator = (db.session.get(Organization, form.operator_id.data)
                     if move and form.operator_id.data else None)
-        points.save_point(point, form.values(), current_user, place=form.chosen_place,
-                          operator=operator, move=move)
-        flash(_("The details of %(name)s are saved.", name=point.name), "success")
-        return redirect(url_for("servicemap.show", point_id=point.id), 303)
+        try:
+            points.save_point(point, form.values(), current_user, local_today(),
+                              place=form.chosen_place, operator=operator, move=move)
+        except Refused as refused:
+            show_on(form, refused)
+        else:
+            flash(_("The details of %(name)s are saved.", name=point.name), "success")
+            return redirect(url_for("servicemap.show", point_id=point.id), 303)
     return render("servicemap/edit.html", form=form, point=point,
                   status=422 if form.errors else 200)
 
@@ -254,11 +266,16 @@ def add_exception(point_id):
     point = _editable(point_id)
     form = ExceptionForm()
     if form.validate_on_submit():
-        points.set_exception(point, form.parsed_day, form.kind.data == "closed",
-                             form.intervals, form.note.data or None, current_user)
-        flash(_("The hours for %(day)s are saved.", day=form.parsed_day.isoformat()),
-              "success")
-        return redirect(url_for("servicemap.edit_hours", point_id=point.id), 303)
+        try:
+            points.set_exception(point, form.day.data, form.kind.data == "closed",
+                                 form.intervals, form.note.data or None, current_user,
+                                 local_today())
+        except Refused as refused:
+            show_on(form, refused)
+        else:
+            flash(_("The hours for %(day)s are saved.", day=form.day.data.isoformat()),
+                  "success")
+            return redirect(url_for("servicemap.edit_hours", point_id=point.id), 303)
     return _hours_page(point, exception_form=form, status=422)
 
 
@@ -266,10 +283,7 @@ def add_exception(point_id):
 @login_required
 def remove_exception(point_id, day):
     point = _editable(point_id)
-    try:
-        parsed = parse_date(day)
-    except DateError:
-        abort(404)
+    parsed = _iso_day(day)
     EmptyForm().validate_on_submit() or abort(400)
     points.remove_exception(point, parsed, current_user)
     flash(_("%(day)s follows the weekly hours again.", day=parsed.isoformat()), "success")
@@ -289,7 +303,7 @@ def mark_verified(point_id):
 # --- 15-minute coverage ---
 
 def _coverage_place(place_id):
-    place = get_or_404(Place, place_id)
+    place = load(Place, place_id)
     if place.kind in ("courtyard", "building"):
         abort(404)
     require("community_worker", place)
@@ -300,34 +314,17 @@ def _coverage_place(place_id):
 @login_required
 def coverage_report(place_id):
     place = _coverage_place(place_id)
-    problems = []
-    category = request.args.get("category", "")
-    if category and category not in CATEGORIES:
-        problems.append(_l("There is no kind of service called “%(value)s”.",
-                           value=category[:40]))
-    gaps_only = request.args.get("gaps", "")
-    if gaps_only and gaps_only not in search.YES:
-        problems.append(_l("“%(value)s” is not a choice for “%(name)s”.", value=gaps_only[:40],
-                           name=_l("Only courtyards with gaps")))
-    raw_page = request.args.get("page", "1")
-    page = int(raw_page) if raw_page.isdigit() and int(raw_page) >= 1 else None
-    if page is None:
-        problems.append(_l("“%(value)s” is not a page number from 1 to %(most)d.",
-                           value=raw_page[:40], most=search.MAX_PAGE))
-    if problems:
-        category, gaps_only, page = "", "", 1
+    category, gaps_only, page, problems = CoverageForm(request.args).asked()
     report = coverage.coverage(place)
     shown = report.courtyards
     columns = (category,) if category else report.categories
     if gaps_only:
         shown = [c for c in shown if any(c.is_gap(k) for k in columns) or not c.located]
-    pages = max(1, -(-len(shown) // COVERAGE_PER_PAGE))
-    page = min(page, pages)
-    start = (page - 1) * COVERAGE_PER_PAGE
-    pager = SimpleNamespace(page=page, pages=pages, has_prev=page > 1, has_next=page < pages,
-                            prev_num=page - 1, next_num=page + 1)
+    last = max(1, -(-len(shown) // COVERAGE_PER_PAGE))
+    pager = search.RowsPage(page=min(page, last), per_page=COVERAGE_PER_PAGE, error_out=False,
+                            rows=shown)
     return render("servicemap/coverage.html", place=place, lineage=place.lineage(),
-                  report=report, rows=shown[start:start + COVERAGE_PER_PAGE],
+                  report=report, rows=pager.items,
                   columns=columns, category=category, gaps_only=bool(gaps_only),
                   pager=pager, problems=problems, categories=CATEGORIES,
                   short=CATEGORY_SHORT)
@@ -361,7 +358,14 @@ def hsds_json():
 def hsds_csv(table):
     if table not in opendata.TABLES:
         abort(404)
-    rows = opendata.hsds(local_today())[table]
+    rows = opendata.tables(local_today())[table]
     return Response(opendata.csv_table(rows, table), mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={table}.csv"})
+
+
+@bp.get("/open-data/hsds/datapackage.json")
+def hsds_datapackage():
+    """The tables' Frictionless data package, beside them (its paths are relative)."""
+    body = json.dumps(opendata.datapackage(), ensure_ascii=False)
+    return Response(body, mimetype="application/json")
 

@@ -5,13 +5,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal import audit
-from portal.accounts.permissions import can, organizations_where, places_where
+from portal.accounts.permissions import (
+    can,
+    organizations_where,
+    places_where,
+    scope,
+    works_at,
+)
 from portal.extensions import db
 from portal.places.models import PLACE_KINDS, Place, within
 from portal.places.tree import community_ids, descendants
+from portal.refusals import Refused
 from portal.servicemap.models import ServicePoint
 from portal.timebank.models import Activity, SignUp, Volunteer
-from portal.timebank.refusals import Refused
 from portal.timeutil import to_local, utcnow
 
 # Activities happen at a community or below it; above, no pool would issue the hours.
@@ -45,8 +51,7 @@ def is_organiser(user):
 
 def may_organise(user, activity):
     """Workers of the activity's community and staff of its organization run it."""
-    return can(user, "community_worker", activity.place) or (
-        activity.organization is not None and can(user, "org_staff", activity.organization))
+    return works_at(user, activity.place, activity.organization)
 
 
 def _community_scope(place):
@@ -74,12 +79,12 @@ def organiser_options(user):
     return [(organiser, places) for organiser, places in options if places]
 
 
-def _places_under(scopes):
+def _places_under(widest):
     places = []
-    for scope in scopes:
-        if scope.kind in ACTIVITY_PLACE_KINDS:
-            places.append(scope)
-        query = descendants(scope).where(Place.kind.in_(("community", "courtyard")))
+    for area in widest:
+        if area.kind in ACTIVITY_PLACE_KINDS:
+            places.append(area)
+        query = descendants(area).where(Place.kind.in_(("community", "courtyard")))
         places += db.session.scalars(query.order_by(Place.path).limit(CHOICES_LIMIT)).all()
     return places
 
@@ -96,10 +101,10 @@ def create_activity(creator, organization, place, service_point=None, **fields):
     """Create an activity at ``place`` run by the community or by ``organization``,
     optionally at a service point of the same community."""
     if not may_organise_at(creator, organization, place):
-        raise Refused("not_yours_to_decide")
+        raise Refused("organiser_elsewhere", field="place")
     if service_point is not None and not _community_scope(place).contains(
             service_point.place):
-        raise Refused("point_elsewhere")
+        raise Refused("point_elsewhere", field="point")
     community = place if place.kind == "community" else place.ancestor("community")
     activity = Activity(place=place, community=community, organization=organization,
                         service_point=service_point, created_by=creator, **fields)
@@ -141,16 +146,13 @@ def points_for(places):
         .order_by(ServicePoint.name).limit(CHOICES_LIMIT)).all()
 
 
-def managed(user, now):
-    """Select the activities ``user`` organises that are not long over, soonest first."""
-    conditions = [within(place, Place.path) for place in places_where(user, "community_worker")]
-    organization_ids = [o.id for o in organizations_where(user, "org_staff")]
-    if organization_ids:
-        conditions.append(Activity.organization_id.in_(organization_ids))
-    if not conditions:
-        return None
+def managed(user):
+    """Select the activities ``user`` organises (as a worker of their place or staff of their
+    organization), newest first; none when they organise nothing."""
     return (select(Activity).join(Place, Activity.place_id == Place.id)
-            .where(or_(*conditions)).order_by(Activity.starts_at.desc()))
+            .where(or_(scope(user, "community_worker", place=Place.path),
+                       scope(user, "org_staff", organization=Activity.organization_id)))
+            .order_by(Activity.starts_at.desc()))
 
 
 def sign_up_of(user, activity):

@@ -9,14 +9,14 @@ from sqlalchemy import and_, func, or_, select
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.places.models import Place
+from portal.refusals import Refused
 from portal.timebank.models import Activity, Certificate, HourLog
-from portal.timebank.refusals import Refused
 
 
 def issuers(user):
-    """[(key, name, minutes, records)] of everyone who holds approved records of ``user``:
-    an organization for its activities, the community for its own and for help to
-    neighbours."""
+    """[(issuer, minutes, records)] of everyone who holds approved records of ``user``,
+    most time first: an Organization for its activities, the community (a Place) for its own
+    and for help to neighbours."""
     rows = db.session.execute(
         select(Activity.organization_id, HourLog.community_id, func.sum(HourLog.minutes),
                func.count(HourLog.id))
@@ -26,57 +26,47 @@ def issuers(user):
     ).all()
     totals = {}
     for org_id, place_id, minutes, records in rows:
-        key = f"o{org_id}" if org_id else f"p{place_id}"
-        previous = totals.get(key, (0, 0))
-        totals[key] = (previous[0] + minutes, previous[1] + records)
-    found = []
-    for key, (minutes, records) in totals.items():
-        issuer = _issuer(key)
-        found.append((key, issuer.name, minutes, records))
-    return sorted(found, key=lambda row: -row[2])
+        issuer = (db.session.get(Organization, org_id) if org_id
+                  else db.session.get(Place, place_id))
+        previous = totals.get(issuer, (0, 0))
+        totals[issuer] = (previous[0] + minutes, previous[1] + records)
+    return sorted(((issuer, minutes, records) for issuer, (minutes, records) in totals.items()),
+                  key=lambda row: -row[1])
 
 
-def _issuer(key):
-    model = Organization if key.startswith("o") else Place
-    if not key[1:].isdigit():
-        return None
-    return db.session.get(model, int(key[1:]))
-
-
-def _records_condition(user, key):
-    if key.startswith("o"):
-        by_issuer = Activity.organization_id == int(key[1:])
+def _records_condition(user, issuer):
+    if isinstance(issuer, Organization):
+        by_issuer = Activity.organization_id == issuer.id
     else:
-        by_issuer = and_(HourLog.community_id == int(key[1:]),
+        by_issuer = and_(HourLog.community_id == issuer.id,
                          or_(HourLog.activity_id.is_(None), Activity.organization_id.is_(None)))
     return and_(HourLog.volunteer_id == user.id, HourLog.status == "approved", by_issuer)
 
 
 def records(certificate):
     """The approved records the certificate stands for, as they were when it was issued."""
-    key = (f"o{certificate.issuer_organization_id}" if certificate.issuer_organization_id
-           else f"p{certificate.issuer_place_id}")
+    issuer = certificate.issuer_organization or certificate.issuer_place
     return db.session.scalars(
         select(HourLog).outerjoin(Activity, HourLog.activity_id == Activity.id)
-        .where(_records_condition(certificate.user, key),
+        .where(_records_condition(certificate.user, issuer),
                HourLog.decided_at <= certificate.issued_at)
         .order_by(HourLog.service_date, HourLog.id)
     ).all()
 
 
-def issue(user, key, now):
-    """Number and keep a certificate of ``user``'s approved records from issuer ``key``."""
-    issuer = _issuer(key) if key else None
+def issue(user, issuer, now):
+    """Number and keep a certificate of ``user``'s approved records from ``issuer`` (an
+    Organization or a community)."""
     if issuer is None:
-        raise Refused("no_records")
+        raise Refused("no_records", field="issuer")
     minutes, count, first, last = db.session.execute(
         select(func.sum(HourLog.minutes), func.count(HourLog.id), func.min(HourLog.service_date),
                func.max(HourLog.service_date))
         .outerjoin(Activity, HourLog.activity_id == Activity.id)
-        .where(_records_condition(user, key))
+        .where(_records_condition(user, issuer))
     ).one()
     if not count:
-        raise Refused("no_records")
+        raise Refused("no_records", field="issuer")
     certificate = Certificate(
         user=user, total_minutes=minutes, records=count, first_date=first, last_date=last,
         issued_at=now, verify_token=secrets.token_urlsafe(16),

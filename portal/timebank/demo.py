@@ -108,6 +108,16 @@ def _activity_log(volunteer, activity, minutes, token, approver):
                          service_date=activities.local_days(activity)[0])
 
 
+def seed(world, password):
+    """The time bank's demo seed (``portal.demo`` calls each domain's ``seed``)."""
+    return seed_timebank(world, password)
+
+
+def logins():
+    """(mobile, name, what they are) of the demo volunteers, for the console."""
+    return [(mobile, name, "time-bank volunteer") for mobile, name, _home in VOLUNTEERS]
+
+
 def seed_timebank(named, password):
     """Add the demo time bank to the world ``named`` (places, organizations, people)."""
     for mobile, name, courtyard in VOLUNTEERS:
@@ -159,12 +169,12 @@ def seed_timebank(named, password):
                                   description=description))
     db.session.flush()
     wallet.grant(worker, named["草堂路社区"], grandma, 10 * 60, "独居老人，腿脚不便",
-                 key="demo:grant:guifang")
+                 token="demo-guifang")
     if db.session.scalar(select(HelpRequest).filter_by(requester_id=grandma.id)) is None:
         help.ask(grandma, "帮忙把一袋米扛上五楼", 60, details="米在楼下小卖部，已经付过钱。",
                  when_text="这周六上午")
     haircut = db.session.scalar(select(Reward).filter_by(name="义务理发一次"))
-    rewards.redeem(zhipeng, haircut, key="demo:redeem:haircut")
+    rewards.redeem(zhipeng, haircut, token="demo-haircut")
     db.session.flush()
     named.update(made)
     return named

@@ -14,6 +14,7 @@ from portal.forms import (
     ClockField,
     DayField,
     HoursField,
+    Pick,
     RadioChoiceField,
     WholeNumberField,
     hours_label,
@@ -62,7 +63,7 @@ class ActivityForm(FlaskForm):
     description = TextAreaField(_l("What volunteers will do"), filters=[strip], validators=[
         DataRequired(_l("Say what volunteers will do.")),
         Length(max=2000, message=_l("At most %(max)d characters."))])
-    organiser = ChoiceField(_l("Organised by"),
+    organiser = ChoiceField(_l("Organised by"), coerce=Pick.read,
                             validators=[InputRequired(_l("Choose who organises it."))])
     place = ChoiceField(_l("Where"), coerce=int,
                         validators=[InputRequired(_l("Choose where it happens."))],
@@ -91,10 +92,13 @@ class ActivityForm(FlaskForm):
             raise Invalid(_l("It must end after it starts."))
 
 
+NEIGHBOUR = Pick("neighbour")
+
+
 class LogForm(TokenForm):
     """Three taps: what (a recent activity or a neighbour), how long, send."""
 
-    what = RadioChoiceField(_l("What did you do?"),
+    what = RadioChoiceField(_l("What did you do?"), coerce=Pick.read,
                             validators=[InputRequired(_l("Choose the activity, or "
                                                          "“I helped a neighbour”."))])
     neighbour = mobile_field(_l("Your neighbour's mobile number"))
@@ -120,7 +124,7 @@ class LogForm(TokenForm):
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
-        if self.what.data != "neighbour":
+        if self.what.data != NEIGHBOUR:
             # Typed before another choice was made: the number counts only for a neighbour.
             self.neighbour.errors = []
             valid = valid or not any(field.errors for field in self)
@@ -193,6 +197,12 @@ class StockForm(FlaskForm):
         InputRequired(_l("Enter how many there are.")),
         NumberRange(min=0, max=100_000, message=_l("Between %(min)d and %(max)d."))],
         render_kw={"inputmode": "numeric", "class": "short"})
+    # "0": taken off the catalogue; anything else (or nothing sent): offered.
+    active = HiddenField(default="1")
+
+    @property
+    def offered(self):
+        return self.active.data != "0"
 
 
 class HelpForm(FlaskForm):
@@ -231,7 +241,7 @@ class AnswerForm(FlaskForm):
 
 
 class CertificateForm(FlaskForm):
-    issuer = RadioChoiceField(_l("Records kept by"),
+    issuer = RadioChoiceField(_l("Records kept by"), coerce=Pick.read,
                               validators=[InputRequired(_l("Choose who keeps the records."))])
 
 
@@ -239,8 +249,8 @@ class ExportForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form: it only reads
 
-    scope = ChoiceField(_l("Records of"), validators=[InputRequired(_l("Choose what to "
-                                                                       "export."))])
+    scope = ChoiceField(_l("Records of"), coerce=Pick.read,
+                        validators=[InputRequired(_l("Choose what to export."))])
     first = DayField(_l("From (optional)"), validators=[Optional()],
                       render_kw={"class": "short"})
     last = DayField(_l("To (optional)"), validators=[Optional()], render_kw={"class": "short"})

@@ -9,11 +9,11 @@ from portal import audit
 from portal.accounts.permissions import can, organizations_where
 from portal.extensions import db
 from portal.places.models import Place, within
+from portal.refusals import Refused
 from portal.timebank import ledger
 from portal.timebank.activities import is_volunteer, serves
 from portal.timebank.logs import credit
 from portal.timebank.models import HelpRequest, HourLog
-from portal.timebank.refusals import Refused
 from portal.timebank.wallet import may_spend_on_services
 
 
@@ -25,7 +25,7 @@ def ask(requester, title, minutes, details="", wanted_on=None, when_text=""):
     if not may_spend_on_services(requester):
         raise Refused("not_eligible")
     if ledger.balance(requester) < minutes:
-        raise Refused("insufficient")
+        raise Refused("insufficient", field="hours")
     request = HelpRequest(requester=requester, community=community, title=title.strip(),
                           details=(details or "").strip(), minutes=minutes, wanted_on=wanted_on,
                           when_text=(when_text or "").strip())
@@ -51,6 +51,17 @@ def helps_in(user, community):
         return True
     return any(serves(organization, community)
                for organization in organizations_where(user, ("volunteer", "org_staff")))
+
+
+def is_asker(user, request):
+    """The resident who asked: only they accept, release or withdraw (a 403 for anyone
+    else, before any work)."""
+    return user.is_authenticated and user.id == request.requester_id
+
+
+def is_part_of(user, request):
+    """The resident who asked or the volunteer who took it: only they confirm it was done."""
+    return user.is_authenticated and user.id in (request.requester_id, request.helper_id)
 
 
 def may_take(user, request):

@@ -16,8 +16,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import audit
 from portal.extensions import db
+from portal.refusals import Refused
 from portal.timebank.models import Account, Entry, Transfer
-from portal.timebank.refusals import Refused
 
 # --- accounts ---
 
@@ -100,7 +100,7 @@ def move(kind, source, target, minutes, actor=None, key=None, memo="", **links):
                                           key=lambda pair: pair[0].id):
                 after[account.id] = _change(account, amount)
                 if after[account.id] is None:
-                    raise Refused("insufficient", balance=balance_of(account))
+                    raise Refused("insufficient", field="hours", balance=balance_of(account))
             db.session.add_all([
                 Entry(transfer=transfer, account_id=source.id, amount=-minutes,
                       balance_after=after[source.id]),
@@ -163,7 +163,7 @@ def spill_over_cap(user, community, actor, key):
 def check_room(user, minutes):
     """Refuse a gift or grant that would take the receiver over the storage cap."""
     if balance(user) + minutes > storage_cap_minutes():
-        raise Refused("over_cap", cap=storage_cap_minutes() // 60)
+        raise Refused("over_cap", field="hours", cap=storage_cap_minutes() // 60)
 
 
 # --- reading ---

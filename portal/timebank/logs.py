@@ -7,16 +7,17 @@ pool to the volunteer, once, whoever clicks how often.
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, false, func, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, joinedload
 
 from portal import audit
 from portal.accounts.models import User
-from portal.accounts.permissions import can, organizations_where, places_where
+from portal.accounts.permissions import can, scope
 from portal.extensions import db
-from portal.places.models import PLACE_KINDS, Place, within
-from portal.places.tree import community_ids
+from portal.places.models import Place, within
+from portal.refusals import Refused
 from portal.timebank import ledger
 from portal.timebank.activities import is_volunteer, local_days, may_organise, sign_up_of
 from portal.timebank.models import (
@@ -29,7 +30,6 @@ from portal.timebank.models import (
     Transfer,
     Volunteer,
 )
-from portal.timebank.refusals import Refused
 
 RECENT_ACTIVITIES = 6
 # "Recent decisions" on my page: what was decided in these last days, at most this many.
@@ -79,9 +79,9 @@ def recent_decisions(user, now):
 
 def _check_minutes(minutes):
     if not isinstance(minutes, int) or minutes <= 0:
-        raise Refused("no_minutes")
+        raise Refused("no_minutes", field="quick")
     if minutes > MAX_LOG_MINUTES:
-        raise Refused("too_many_minutes")
+        raise Refused("too_many_minutes", field="minutes")
 
 
 def by_token(token):
@@ -106,13 +106,14 @@ def submit(volunteer, minutes, *, now, today, activity=None, neighbour=None, ser
         first, last = local_days(activity)
         service_date = service_date or min(last, today)
         if not first <= service_date <= last:
-            raise Refused("outside_activity", first=first.isoformat(), last=last.isoformat())
+            raise Refused("outside_activity", field="service_date", first=first.isoformat(),
+                          last=last.isoformat())
         community = activity.community
     else:
         if neighbour is None:
-            raise Refused("unknown_neighbour")
+            raise Refused("unknown_neighbour", field="neighbour")
         if neighbour.id == volunteer.id:
-            raise Refused("self_neighbour")
+            raise Refused("self_neighbour", field="neighbour")
         # The volunteer's community issues the hours; its workers (or the neighbour, when
         # they live in it) decide. Never the community of whoever was named as the neighbour.
         community = volunteer.home_community
@@ -120,11 +121,11 @@ def submit(volunteer, minutes, *, now, today, activity=None, neighbour=None, ser
             raise Refused("no_place")
         service_date = service_date or today
     if service_date > today:
-        raise Refused("future_date")
+        raise Refused("future_date", field="service_date")
     if service_date < today - timedelta(days=window_days()):
-        raise Refused("too_old", days=window_days())
+        raise Refused("too_old", field="service_date", days=window_days())
     if activity is not None and _logged(volunteer, activity, service_date):
-        raise Refused("already_logged")
+        raise Refused("already_logged", field="service_date")
     if activity is None:
         _check_neighbour_caps(volunteer, neighbour, service_date, minutes)
     log = HourLog(volunteer=volunteer, activity=activity, neighbour=neighbour,
@@ -170,10 +171,10 @@ def _check_neighbour_caps(volunteer, neighbour, day, minutes):
     at once, and an over-cap record never waits where a neighbour could approve it."""
     day_cap, pair_cap = neighbour_caps()
     if _neighbour_help(volunteer.id, day, day) + minutes > day_cap:
-        raise Refused("neighbour_day_cap", hours=day_cap // 60)
+        raise Refused("neighbour_day_cap", field="quick", hours=day_cap // 60)
     first, last = _month_of(day)
     if _neighbour_help(volunteer.id, first, last, neighbour.id) + minutes > pair_cap:
-        raise Refused("neighbour_pair_cap", hours=pair_cap // 60)
+        raise Refused("neighbour_pair_cap", field="quick", hours=pair_cap // 60)
 
 
 def _logged(volunteer, activity, service_date):
@@ -274,7 +275,7 @@ def credit(log, actor, kind="earn", source=None):
 def reject(log, decider, reason, now):
     _check_decider(log, decider)
     if not (reason or "").strip():
-        raise Refused("reason_needed")
+        raise Refused("reason_needed", field="reason")
     if not _claim(log, "rejected", decider, now, reason.strip()):
         raise Refused("already_decided")
     audit.record("timebank.reject", log, actor=decider, reason=reason.strip())
@@ -300,44 +301,65 @@ def approve_checked_in(activity, approver, now):
     return approved
 
 
+# The place an activity happens at (a courtyard, say), beside the community that issues hours.
+ActivityPlace = aliased(Place)
+
+
+def _decider_scope(user):
+    """SQL condition on an HourLog joined by ``_with_places``: a worker of its community, or
+    an organiser of its activity (a worker of the activity's place, staff of its
+    organization) — ``may_answer_correction`` asked of the whole table."""
+    return or_(scope(user, "community_worker", place=Place.path),
+               scope(user, "community_worker", place=ActivityPlace.path),
+               scope(user, "org_staff", organization=Activity.organization_id))
+
+
+def _with_places(query):
+    """``query`` joined to the log's community, and (outer) its activity and that place."""
+    return (query.join(Place, HourLog.community_id == Place.id)
+            .outerjoin(Activity, HourLog.activity_id == Activity.id)
+            .outerjoin(ActivityPlace, Activity.place_id == ActivityPlace.id))
+
+
 def pending_for(user):
     """Select the pending logs ``user`` may decide (never their own), oldest first."""
-    conditions = []
+    deciders = [_decider_scope(user)]
     home = user.home_community
     if home is not None:  # help the user was given, when both live where it is recorded
-        conditions.append(and_(
+        neighbours = aliased(Place)
+        deciders.append(and_(
             HourLog.neighbour_id == user.id, HourLog.community_id == home.id,
             HourLog.help_request_id.is_(None),
             HourLog.volunteer_id.in_(
-                select(User.id).join(Place, User.home_courtyard_id == Place.id)
-                .where(within(home)))))
-    communities = community_ids(places_where(user, "community_worker"))
-    if communities:
-        conditions.append(HourLog.community_id.in_(communities))
-    organization_ids = [o.id for o in organizations_where(user, "org_staff")]
-    if organization_ids:
-        conditions.append(HourLog.activity_id.in_(
-            select(Activity.id).where(Activity.organization_id.in_(organization_ids))))
-    return (select(HourLog)
+                select(User.id).join(neighbours, User.home_courtyard_id == neighbours.id)
+                .where(within(home, neighbours.path)))))
+    return (_with_places(select(HourLog))
             .where(HourLog.status == "pending", HourLog.volunteer_id != user.id,
-                   or_(false(), *conditions))
+                   or_(*deciders))
             .order_by(HourLog.created_at, HourLog.id))
+
+
+def open_corrections_for(user):
+    """Select the open correction requests ``user`` may answer (``may_answer_correction``),
+    with their records and people, oldest first."""
+    return (_with_places(select(CorrectionRequest)
+                         .join(HourLog, CorrectionRequest.hour_log_id == HourLog.id))
+            .where(CorrectionRequest.status == "open", HourLog.volunteer_id != user.id,
+                   _decider_scope(user))
+            .options(joinedload(CorrectionRequest.user),
+                     joinedload(CorrectionRequest.hour_log).options(
+                         joinedload(HourLog.activity), joinedload(HourLog.neighbour)))
+            .order_by(CorrectionRequest.id))
 
 
 # --- workers review what neighbours approved alone ---
 
-def _reviewed_communities(user):
-    """Ids of the communities ``user`` works for (granted there or above)."""
-    return community_ids([p for p in places_where(user, "community_worker")
-                          if PLACE_KINDS.index(p.kind) <= PLACE_KINDS.index("community")])
-
-
 def neighbour_approved_for(user):
     """Select help to neighbours approved by the neighbour alone, in the communities
     ``user`` works for: not yet checked first, then newest first."""
-    communities = _reviewed_communities(user)
-    return (select(HourLog)
-            .where(HourLog.community_id.in_(communities), HourLog.volunteer_id != user.id,
+    return (select(HourLog).join(Place, HourLog.community_id == Place.id)
+            .where(scope(user, "community_worker", place=Place.path),
+                   HourLog.volunteer_id != user.id,
                    HourLog.neighbour_id.is_not(None), HourLog.activity_id.is_(None),
                    HourLog.help_request_id.is_(None),
                    HourLog.decided_by_id == HourLog.neighbour_id,
@@ -436,9 +458,9 @@ def request_correction(log, user, wanted_minutes, explanation):
     if log.status != "approved":
         raise Refused("not_correctable")
     if wanted_minutes == log.minutes:
-        raise Refused("same_minutes")
+        raise Refused("same_minutes", field="hours")
     if wanted_minutes < 0 or wanted_minutes > MAX_LOG_MINUTES:
-        raise Refused("too_many_minutes")
+        raise Refused("too_many_minutes", field="hours")
     if db.session.scalar(select(CorrectionRequest.id).filter_by(hour_log_id=log.id,
                                                                status="open")):
         raise Refused("correction_open")
@@ -459,7 +481,7 @@ def answer_correction(correction, decider, accept, answer, now):
     if accept and log.status != "approved":  # reversed meanwhile: nothing left to correct
         raise Refused("not_correctable")
     if not (answer or "").strip():
-        raise Refused("reason_needed")
+        raise Refused("reason_needed", field="answer")
     correction.answer = answer.strip()[:500]
     correction.answered_by = decider
     correction.answered_at = now

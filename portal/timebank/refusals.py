@@ -2,7 +2,7 @@
 ``portal.refusals.Refused``)."""
 
 from portal.i18n import lazy_gettext as _l
-from portal.refusals import Refused, messages, show_on  # noqa: F401  (re-exported)
+from portal.refusals import messages
 
 MESSAGES = messages({
     # the ledger
@@ -19,6 +19,7 @@ MESSAGES = messages({
     "not_signed_up": _l("You are not signed up for this activity."),
     "no_place": _l("Choose your courtyard in your profile first."),
     "point_elsewhere": _l("That service point is in another community."),
+    "organiser_elsewhere": _l("This organiser cannot hold activities at that place."),
     # logging hours
     "future_date": _l("The date cannot be in the future."),
     "too_old": _l("Hours can be logged for the last %(days)d days only."),
@@ -68,7 +69,3 @@ MESSAGES = messages({
     "same_minutes": _l("That is the time already recorded."),
 })
 
-
-def refuse(field, refusal):
-    """Show a rule's refusal beside a form ``field`` (being replaced by ``show_on``)."""
-    field.errors = [*field.errors, refusal.message]

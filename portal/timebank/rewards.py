@@ -7,9 +7,9 @@ from sqlalchemy import select, update
 from portal import audit
 from portal.accounts.permissions import can
 from portal.extensions import db
+from portal.refusals import Refused
 from portal.timebank import ledger
 from portal.timebank.models import Redemption, Reward, Transfer
-from portal.timebank.refusals import Refused
 from portal.timebank.wallet import may_spend_on_services
 
 
@@ -22,8 +22,35 @@ def catalogue(community):
             .order_by(Reward.price_minutes, Reward.name))
 
 
-def redeem(user, reward, key):
-    """Take one of ``reward`` for its price in hours; return the redemption with its code."""
+def create_reward(worker, community, name, price_minutes, stock, kind="item", description=""):
+    """A worker of ``community`` adds a reward to its catalogue."""
+    if not can(worker, "community_worker", community):
+        raise Refused("not_yours_to_decide")
+    reward = Reward(community=community, name=name.strip(), description=(description or "")
+                    .strip(), kind=kind, price_minutes=price_minutes, stock=stock)
+    db.session.add(reward)
+    db.session.flush()
+    audit.record("timebank.reward.create", reward, actor=worker, price=price_minutes,
+                 stock=stock)
+    return reward
+
+
+def restock(worker, reward, stock, active=True):
+    """A worker of the reward's community says how many are left, and whether it is offered."""
+    if not can(worker, "community_worker", reward.community):
+        raise Refused("not_yours_to_decide")
+    before = (reward.stock, reward.active)
+    reward.stock = stock
+    reward.active = active
+    audit.record("timebank.reward.restock", reward, actor=worker, stock=stock, active=active,
+                 was_stock=before[0], was_active=before[1])
+    return reward
+
+
+def redeem(user, reward, token):
+    """Take one of ``reward`` for its price in hours; return the redemption with its code.
+    The form's one-time ``token`` makes a second identical request return the first one."""
+    key = f"redeem:{token}"
     if not reward.active:
         raise Refused("reward_closed")
     if reward.kind == "service" and not may_spend_on_services(user):

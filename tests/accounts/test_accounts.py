@@ -156,7 +156,10 @@ def test_counter_registered_resident_is_told_to_use_the_slip(client, world, make
     issue_first_login_code(user, issued_by=None)
     db.session.commit()
     response = client.submit("/accounts/login", {"mobile": "13900000006", "password": "anything"})
+    assert response.status_code == 422
     assert "请先用凭条上的验证码设置密码" in text(response)
+    assert "手机号码或密码不对" not in text(response)
+    assert client.get("/accounts/profile").status_code == 302  # not signed in
 
 
 def test_failed_sign_ins_are_limited_per_account_and_address(client, app, world, make_user,
@@ -181,7 +184,8 @@ def test_failed_sign_ins_are_limited_per_account_and_address(client, app, world,
 def test_failed_sign_ins_are_limited_per_address(client, app, world, monkeypatch):
     monkeypatch.setitem(app.config["PORTAL"], "LOGIN_LIMIT_PER_ADDRESS", "4 per 15 minutes")
     for n in range(4):
-        client.submit("/accounts/login", {"mobile": f"1390000001{n}", "password": "guess"})
+        assert client.submit("/accounts/login", {"mobile": f"1390000001{n}",
+                                                 "password": "guess"}).status_code == 422
     response = client.submit("/accounts/login", {"mobile": "13900000020", "password": "guess"})
     assert response.status_code == 429
     assert "这个网络上密码输错的次数太多" in text(response)
@@ -197,13 +201,14 @@ def test_successful_sign_ins_do_not_count_towards_the_limit(client, app, world, 
     for _ in range(3):
         assert client.submit("/accounts/login", {"mobile": "13900000006",
                                                  "password": TEST_PASSWORD}).status_code == 303
-        client.submit("/accounts/logout")
+        assert client.submit("/accounts/logout").status_code == 303
 
 
 def test_logout_is_a_post_with_csrf(client, world, login, make_user):
     login(make_user())
     assert client.get("/accounts/logout").status_code == 405
     assert client.post("/accounts/logout").status_code == 400
+    assert client.get("/accounts/profile").status_code == 200  # still signed in
 
 
 # --- the profile ---
@@ -303,6 +308,11 @@ def test_counter_is_for_community_workers_only(client, world, login_as):
     login_as("courtyard_leader", world["courtyard"])
     assert client.get("/accounts/counter").status_code == 403
     assert client.get("/accounts/work").status_code == 403
+    assert client.get("/accounts/people", query_string={"q": "刘"}).status_code == 403
+    response = client.submit("/accounts/counter", {
+        "mobile": "13712345678", "name": "刘奶奶", "courtyard": world["courtyard"].id})
+    assert response.status_code == 403
+    assert find_by_mobile("13712345678") is None
 
 
 def test_counter_cannot_register_into_another_community(client, world, login_as):
@@ -310,6 +320,7 @@ def test_counter_cannot_register_into_another_community(client, world, login_as)
     response = client.submit("/accounts/counter", {
         "mobile": "13712345678", "name": "刘奶奶", "courtyard": world["other_courtyard"].id})
     assert response.status_code == 422
+    assert "请从列出的院落中选择一个" in text(response)
     assert find_by_mobile("13712345678") is None
 
 
@@ -327,10 +338,12 @@ def test_person_page_and_new_code_are_in_scope_only(client, world, login_as, mak
     login_as("community_worker", world["community"])
     outsider = make_user(courtyard=world["other_courtyard"], password=TEST_PASSWORD)
     assert client.get(f"/accounts/people/{outsider.id}").status_code == 403
+    assert client.get(f"/accounts/people/{outsider.id}/slip").status_code == 403
     assert client.submit(f"/accounts/people/{outsider.id}/code").status_code == 403
     db.session.refresh(outsider)
-    assert outsider.check_password(TEST_PASSWORD)
+    assert outsider.check_password(TEST_PASSWORD) and outsider.first_login_code_hash is None
     assert client.get("/accounts/people/999999").status_code == 404
+    assert client.submit("/accounts/people/999999/code").status_code == 404
 
 
 def test_new_code_replaces_a_forgotten_password(client, world, login_as, make_user):

@@ -89,17 +89,24 @@ def test_people_search_links_only_to_people_the_worker_may_manage(client, login,
     assert f'/accounts/people/{people["admin"].id}"' not in page
 
 
-def test_a_worker_cannot_take_a_role_from_someone_who_outranks_her(world, people):
-    from portal.accounts.roles import GrantRefused, revoke_role
+def test_a_worker_cannot_take_a_role_from_someone_who_outranks_her(client, login, world,
+                                                                     people):
+    from portal.accounts.roles import may_revoke, revoke_role
+    from portal.refusals import Refused
 
     admin = people["admin"]
     grant = RoleGrant(user=admin, role="courtyard_leader", place_id=world["courtyard"].id)
     db.session.add(grant)
     db.session.commit()
     token = admin.session_token
-    with pytest.raises(GrantRefused, match="outside_scope"):
+    assert not may_revoke(people["worker"], grant)  # although she may give that role there
+    with pytest.raises(Refused, match="^role_outside_scope$"):
         revoke_role(people["worker"], grant)
+    # Through the page it is forbidden before any work.
+    login(people["worker"])
+    assert client.submit(f"/accounts/roles/{grant.id}/revoke").status_code == 403
     assert db.session.get(RoleGrant, grant.id) is not None
+    db.session.refresh(admin)
     assert admin.session_token == token  # nor sign them out by trying
 
 
@@ -174,8 +181,9 @@ def test_a_phone_that_signed_in_before_is_not_slowed_down(app, client, world, ma
     make_user(mobile="13900000006", password=TEST_PASSWORD)
     assert sign_in(client, "13900000006", TEST_PASSWORD).status_code == 303
     client.submit("/accounts/logout")
+    assert not signed_in(client)
     for n in range(3):
-        sign_in(app.test_client(), "13900000006", "guess", address(n))
+        assert sign_in(app.test_client(), "13900000006", "guess", address(n)).status_code == 422
     assert sign_in(app.test_client(), "13900000006", TEST_PASSWORD,
                    address(9)).status_code == 429
     assert sign_in(client, "13900000006", TEST_PASSWORD).status_code == 303
@@ -226,7 +234,8 @@ def test_wrong_codes_are_limited_per_number(app, client, world, make_user, monke
     code = issue_first_login_code(user, issued_by=None)
     db.session.commit()
     for n in range(2):
-        set_password_with_code(client, "13712345678", wrong(code), address(n))
+        assert set_password_with_code(client, "13712345678", wrong(code),
+                                      address(n)).status_code == 422
     locked = set_password_with_code(client, "13712345678", code, address(5))
     assert locked.status_code == 429
     assert "这个号码的验证码输错的次数太多" in text(locked)
@@ -318,31 +327,36 @@ def test_a_session_copied_before_sign_out_dies_with_it(app, client, world, make_
 def test_changing_the_password_signs_out_other_devices_but_not_this_one(app, client, world,
                                                                       make_user):
     make_user(mobile="13900000006", password=TEST_PASSWORD)
-    sign_in(client, "13900000006", TEST_PASSWORD, remember="y")
+    assert sign_in(client, "13900000006", TEST_PASSWORD, remember="y").status_code == 303
     other = copy_of(app, client, "session", "remember_token")
+    assert signed_in(other)
     response = client.submit("/accounts/profile/password", {
         "pw-current": TEST_PASSWORD, "pw-password": "new-pass-1", "pw-confirm": "new-pass-1"},
         token_from="/accounts/profile")
     assert response.status_code == 303
     assert signed_in(client)
     assert not signed_in(other)
+    assert find_by_mobile("13900000006").check_password("new-pass-1")
 
 
 def test_a_new_code_signs_the_resident_out_everywhere(app, client, world, make_user, login):
     resident = make_user(mobile="13900000006", courtyard=world["courtyard"],
                          password=TEST_PASSWORD)
     phone = app.test_client()
-    sign_in(phone, "13900000006", TEST_PASSWORD)
+    assert sign_in(phone, "13900000006", TEST_PASSWORD).status_code == 303
     assert signed_in(phone)
     login(make_user(roles=[("community_worker", world["community"])]))
     assert client.submit(f"/accounts/people/{resident.id}/code").status_code == 303
     assert not signed_in(phone)
+    db.session.refresh(resident)
+    assert resident.password_hash is None and resident.first_login_code_hash
 
 
 def test_sign_out_everywhere(app, client, world, make_user):
     make_user(mobile="13900000006", password=TEST_PASSWORD)
-    sign_in(client, "13900000006", TEST_PASSWORD)
+    assert sign_in(client, "13900000006", TEST_PASSWORD).status_code == 303
     other = copy_of(app, client, "session")
+    assert signed_in(other)
     page = text(client.get("/accounts/profile"))
     assert 'action="/accounts/profile/sign-out-everywhere"' in page
     response = client.submit("/accounts/profile/sign-out-everywhere",
@@ -366,10 +380,12 @@ def test_taking_back_a_role_signs_the_person_out(app, client, world, make_user, 
                        password=TEST_PASSWORD,
                        roles=[("courtyard_leader", world["courtyard"])])
     phone = app.test_client()
-    sign_in(phone, "13900000002", TEST_PASSWORD)
+    assert sign_in(phone, "13900000002", TEST_PASSWORD).status_code == 303
+    assert signed_in(phone)  # else signing out below would prove nothing
     login(make_user(roles=[("community_worker", world["community"])]))
-    grant = leader.grants[0]
-    assert client.submit(f"/accounts/roles/{grant.id}/revoke").status_code == 303
+    grant_id = leader.grants[0].id
+    assert client.submit(f"/accounts/roles/{grant_id}/revoke").status_code == 303
+    assert db.session.get(RoleGrant, grant_id) is None
     assert not signed_in(phone)
 
 

@@ -2,9 +2,10 @@ import pytest
 
 from portal.accounts.models import RoleGrant
 from portal.accounts.permissions import can, mask_mobile, may_see_mobile, places_where
-from portal.accounts.roles import GrantRefused, grant_role, grantable_roles, revoke_role
+from portal.accounts.roles import grant_role, grantable_roles, revoke_role
 from portal.audit import AuditEntry
 from portal.extensions import db
+from portal.refusals import Refused
 from tests.helpers import text
 
 
@@ -98,20 +99,21 @@ def test_worker_grants_inside_their_community(world, make_user):
     assert not can(resident, "courtyard_leader", world["courtyard"])
 
 
-@pytest.mark.parametrize("role, target, reason", [
-    ("courtyard_leader", "other_courtyard", "outside_scope"),
-    ("community_worker", "courtyard", "outside_scope"),   # workers cannot make workers
-    ("admin", "community", "outside_scope"),
-    ("council_member", "street", "outside_scope"),         # above their community
+@pytest.mark.parametrize("role, target", [
+    ("courtyard_leader", "other_courtyard"),
+    ("community_worker", "courtyard"),   # workers cannot make workers
+    ("admin", "community"),
+    ("council_member", "street"),         # above their community
 ])
-def test_worker_grants_are_refused_outside_scope(world, make_user, role, target, reason):
+def test_worker_grants_are_refused_outside_scope(world, make_user, role, target):
     worker = make_user(roles=[("community_worker", world["community"])])
     resident = make_user()
     before = len(grants())
-    with pytest.raises(GrantRefused) as refused:
+    with pytest.raises(Refused) as refused:
         grant_role(worker, resident, role, world[target])
-    assert refused.value.reason == reason
+    assert (refused.value.reason, refused.value.field) == ("role_outside_scope", "role")
     assert len(grants()) == before
+    assert not can(resident, role, world[target])
 
 
 def test_admin_may_make_workers(world, make_user):
@@ -123,12 +125,15 @@ def test_admin_may_make_workers(world, make_user):
 
 def test_no_granting_oneself_or_twice(world, make_user):
     admin = make_user(roles=[("admin", world["district"])])
-    with pytest.raises(GrantRefused, match="self"):
+    with pytest.raises(Refused, match="^own_roles$"):
         grant_role(admin, admin, "community_worker", world["community"])
+    assert admin.grants == [g for g in grants() if g.user_id == admin.id]
+    assert len(admin.grants) == 1  # only the admin role they were given
     person = make_user()
     grant_role(admin, person, "volunteer", world["community"])
-    with pytest.raises(GrantRefused, match="already"):
+    with pytest.raises(Refused, match="^role_already_held$"):
         grant_role(admin, person, "volunteer", world["community"])
+    assert [g.role for g in grants() if g.user_id == person.id] == ["volunteer"]
 
 
 def test_org_roles_are_granted_by_workers_over_the_orgs_home(world, make_user):
@@ -146,6 +151,9 @@ def test_roles_page_grants_by_mobile_number(client, world, login_as, make_user):
     response = client.submit(url, {"mobile": "13900000002", "role": "courtyard_leader"},
                              token_from=url)
     assert response.status_code == 303
+    person = db.session.scalar(db.select(RoleGrant).filter_by(role="courtyard_leader"))
+    assert (person.user.name, person.place_id) == ("胡国强", world["courtyard"].id)
+    assert can(person.user, "courtyard_leader", world["courtyard"])
     page = text(client.get(url))
     assert "胡国强 · 院长/楼长" in page
     assert "13900000002" in page  # the worker of the person's community sees the number
@@ -171,13 +179,71 @@ def test_bad_grants_are_explained_and_write_nothing(client, world, login_as, mak
 
 def test_roles_pages_outside_scope_are_forbidden(client, world, login_as, make_user):
     login_as("community_worker", world["community"])
+    make_user(mobile="13900000002")
     other = world["other_courtyard"]
     assert client.get(f"/accounts/roles/place/{other.id}").status_code == 403
+    before = len(grants())
     token = client.csrf_token()
     response = client.post(f"/accounts/roles/place/{other.id}",
                            data={"mobile": "13900000002", "role": "volunteer", "csrf_token": token})
     assert response.status_code == 403
+    # An organization based above the worker's community is outside it too.
+    organization = world["organization"]
+    assert client.get(f"/accounts/roles/organization/{organization.id}").status_code == 403
+    response = client.post(f"/accounts/roles/organization/{organization.id}",
+                           data={"mobile": "13900000002", "role": "org_staff",
+                                 "csrf_token": token})
+    assert response.status_code == 403
+    assert len(grants()) == before
+    # A missing place or organization is 404, not 403, for anyone.
     assert client.get("/accounts/roles/place/999999").status_code == 404
+    assert client.get("/accounts/roles/organization/999999").status_code == 404
+
+
+@pytest.mark.parametrize("who, message", [
+    ("self", "不能修改自己的角色，请找其他工作人员。"),
+    ("holder", "此人在这里已经担任这个角色。"),
+])
+def test_refused_grants_are_explained_beside_the_role(client, world, login_as, make_user, who,
+                                                      message):
+    admin = login_as("admin", world["district"], mobile="13900000001")
+    holder = make_user(mobile="13900000002", roles=[("volunteer", world["courtyard"])])
+    mobile = admin.mobile if who == "self" else holder.mobile
+    url = f"/accounts/roles/place/{world['courtyard'].id}"
+    before = len(grants())
+    response = client.submit(url, {"mobile": mobile, "role": "volunteer"}, token_from=url)
+    assert response.status_code == 422
+    page = text(response)
+    assert message in page
+    # Beside the role field (and linked to it from the summary); the number is kept.
+    assert f'<a href="#role">{message}</a>' in page
+    assert 'id="role-error"' in page and 'id="mobile-error"' not in page
+    assert f'value="{mobile}"' in page
+    assert len(grants()) == before
+
+
+def test_worker_takes_back_a_role_in_scope(client, world, login_as, make_user):
+    login_as("community_worker", world["community"])
+    leader = make_user(roles=[("courtyard_leader", world["courtyard"])])
+    grant_id = leader.grants[0].id
+    response = client.submit(f"/accounts/roles/{grant_id}/revoke")
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/accounts/roles/place/{world['courtyard'].id}"
+    assert db.session.get(RoleGrant, grant_id) is None
+    entry = db.session.scalar(db.select(AuditEntry).filter_by(action="role.revoke"))
+    assert entry.details["role"] == "courtyard_leader"
+
+
+def test_nobody_takes_back_their_own_role(client, world, login_as):
+    admin = login_as("admin", world["district"])
+    own = RoleGrant(user=admin, role="volunteer", place_id=world["courtyard"].id)
+    db.session.add(own)
+    db.session.commit()
+    response = client.submit(f"/accounts/roles/{own.id}/revoke")
+    assert response.status_code == 303
+    assert "不能修改自己的角色，请找其他工作人员。" in text(
+        client.get(response.headers["Location"]))
+    assert db.session.get(RoleGrant, own.id) is not None
 
 
 def test_revoking_outside_scope_is_forbidden(client, world, login_as, make_user):
@@ -186,6 +252,7 @@ def test_revoking_outside_scope_is_forbidden(client, world, login_as, make_user)
     grant = leader.grants[0]
     assert client.submit(f"/accounts/roles/{grant.id}/revoke").status_code == 403
     assert db.session.get(RoleGrant, grant.id) is not None
+    assert client.submit("/accounts/roles/999999/revoke").status_code == 404
 
 
 def test_residents_cannot_reach_roles_pages(client, world, login_as):

@@ -134,8 +134,22 @@ def in_menu(page, role, name, **kwargs):
 
 
 def sign_in(page, mobile, password):
-    """Sign in through the real form, as a person would."""
+    """Sign in through the real form, as a person would, and wait for the portal's answer.
+
+    Signed in: the address has left /accounts/login and the menu offers "Sign out", which
+    only a signed-in page does; the next step acts on that page, not on the form still
+    being sent. Refused (a wrong password, a test that expects one): the login form comes
+    back with its error summary. Returns whether the person is now signed in.
+    """
     page.goto("/accounts/login")
     page.locator("#mobile").fill(mobile)
     page.locator("#password").fill(password)
     page.locator("main form button").click()
+    signed_in = page.locator('#menu form[action$="/accounts/logout"]')
+    refused = page.locator("main .error-summary")
+    signed_in.or_(refused).first.wait_for(state="attached")
+    if refused.count():
+        return False
+    page.wait_for_url(lambda url: "/accounts/login" not in url)
+    page.wait_for_load_state("load")
+    return True

@@ -163,8 +163,19 @@ def test_state_is_computed_in_shanghai_whatever_zone_now_is_in():
     # New York's Monday 22:30 is Tuesday 11:30 in Shanghai.
     new_york = datetime(2026, 3, 2, 22, 30, tzinfo=ZoneInfo("America/New_York"))
     assert hours.state(MEALS, new_york).is_open
-    # A naive value is taken as Shanghai time.
-    assert hours.state(MEALS, datetime(2026, 3, 2, 11, 30)).is_open
+    # A naive value is UTC, as the portal stores it: 03:30 UTC is 11:30 in Shanghai.
+    assert hours.state(MEALS, datetime(2026, 3, 2, 3, 30)).is_open
+    assert not hours.state(MEALS, datetime(2026, 3, 2, 11, 30)).is_open  # 19:30 there
+
+
+@pytest.mark.parametrize("hhmm", ["00:30", "10:59", "11:00", "12:59", "13:00", "17:30",
+                                  "23:59"])
+def test_naive_utc_and_aware_local_now_give_the_same_answer(hhmm):
+    local = at(MONDAY, hhmm)
+    naive_utc = local.astimezone(UTC).replace(tzinfo=None)
+    assert hours.state(MEALS, naive_utc) == hours.state(MEALS, local)
+    assert hours.describe(hours.state(MEALS, naive_utc), naive_utc) == hours.describe(
+        hours.state(MEALS, local), local)
 
 
 def test_the_clock_is_the_portals_when_no_now_is_given(monkeypatch):

@@ -1,4 +1,4 @@
-"""Open data: GeoJSON and the HSDS-style tables, as modules and as downloads."""
+"""Open data: GeoJSON and HSDS 3.0 (JSON and CSV tables), as modules and as downloads."""
 
 import csv
 import io
@@ -58,28 +58,36 @@ def test_geojson_is_longitude_first_with_the_details(client, points):
     assert props["operator"] == "常青树社会服务中心"
 
 
-def test_hsds_json_has_the_four_tables_linked_by_ids(client, points, world):
+def test_hsds_json_is_a_page_of_services_with_their_organization_and_hours(client, points,
+                                                                          world):
     meals, centre, soon = points
     data = json.loads(client.get("/services/open-data/hsds.json").get_data(as_text=True))
-    assert set(data) == set(opendata.TABLES)
-    services = {s["name"]: s for s in data["services"]}
-    organizations = {o["id"]: o for o in data["organizations"]}
-    assert organizations[services["长者食堂"]["organization_id"]]["name"] == "常青树社会服务中心"
+    assert data["total_items"] == len(data["contents"]) == 2
+    services = {s["name"]: s for s in data["contents"]}
+    assert services["长者食堂"]["organization"]["name"] == "常青树社会服务中心"
+    assert services["长者食堂"]["organization_id"] == services["长者食堂"]["organization"]["id"]
     # A point the community runs itself is listed under the community.
-    assert organizations[services["党群服务中心"]["organization_id"]]["name"] == "草堂路社区"
+    assert services["党群服务中心"]["organization"]["name"] == "草堂路社区"
     assert services["党群服务中心"]["status"] == "temporarily closed"
     assert services["长者食堂"]["assured_date"] == "2026-03-01"
-    location = next(loc for loc in data["locations"] if loc["name"] == "长者食堂")
+    category = services["长者食堂"]["attributes"][0]["taxonomy_term"]
+    assert (category["code"], category["name"]) == ("meals", "助餐点")
+    link = services["长者食堂"]["service_at_locations"][0]
+    location = link["location"]
     assert (location["latitude"], location["longitude"]) == (30.6649, 104.0412)
-    meal_schedules = [s for s in data["schedules"] if s["service_id"] == services["长者食堂"]["id"]]
-    weekly = [s for s in meal_schedules if s["freq"] == "WEEKLY"]
-    assert len(weekly) == 11
+    assert location["addresses"][0]["address_1"] == "草堂东路135号"
+    assert [a["description"] for a in location["accessibility"]] == ["无台阶入口"]
+    meal_schedules = link["schedules"]
+    weekly = [s for s in meal_schedules if s.get("freq") == "WEEKLY"]
+    # 11 weekly intervals; Saturday's 20:00-02:00 is two rows, before and after midnight.
+    assert len(weekly) == 12
     saturday = next(s for s in weekly if s["byday"] == "SA")
-    assert (saturday["opens_at"], saturday["closes_at"], saturday["closes_next_day"]) == (
-        "20:00", "02:00", True)
-    closed = next(s for s in meal_schedules if s["description"] == "closed")
+    sunday = next(s for s in weekly if s["byday"] == "SU")
+    assert (saturday["opens_at"], saturday["closes_at"]) == ("20:00:00+08:00", "23:59:59+08:00")
+    assert (sunday["opens_at"], sunday["closes_at"]) == ("00:00:00+08:00", "02:00:00+08:00")
+    closed = next(s for s in meal_schedules if s.get("description") == "closed")
     assert closed["valid_from"] == closed["valid_to"] == soon.isoformat()
-    assert closed["notes"] == "消毒"
+    assert closed["notes"] == "消毒" and "freq" not in closed
     # Ids are stable from one export to the next.
     again = json.loads(client.get("/services/open-data/hsds.json").get_data(as_text=True))
     assert again == data
@@ -109,9 +117,10 @@ def test_hsds_csv_cells_never_start_a_spreadsheet_formula(client, world):
     service = tables["services"][0]
     assert service["name"] == "'=HYPERLINK(\"http://evil\",\"点我\")"
     location = tables["locations"][0]
-    assert (location["address_1"], location["transportation"]) == ("'+86 草堂东路", "'@一楼")
+    assert location["transportation"] == "'@一楼"
+    assert tables["addresses"][0]["address_1"] == "'+86 草堂东路"
     assert location["latitude"] == "30.6649"  # numbers stay numbers
-    assert location["step_free_entrance"] == "false"
+    assert tables["schedules"][0]["timezone"] == "8"
     closed = next(s for s in tables["schedules"] if s["description"] == "closed")
     assert closed["notes"] == "'-消毒"
     for rows in tables.values():

@@ -2,7 +2,7 @@
 pages, and the mini-map's geometry."""
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.extensions import db
 from portal.servicemap import geo, hours, minimap, search
+from portal.servicemap.forms import ListForm
 from portal.servicemap.models import ServicePoint
 from tests.factories import NEVER, make_point, offset
 
@@ -19,10 +20,14 @@ MONDAY_NOON = datetime(2026, 3, 2, 12, 0, tzinfo=SHANGHAI)
 
 # --- the query string ---
 
-def test_parse_list_args_reads_good_values(world):
-    asked = search.parse_list_args(MultiDict({
+def ask(args):
+    return ListForm(MultiDict(args)).asked()
+
+
+def test_the_list_form_reads_good_values(world):
+    asked = ask({
         "category": "meals", "open": "1", "within": "15", "step_free": "on", "page": "2",
-        "place": str(world["community"].id), "from": str(world["courtyard2"].id)}))
+        "place": str(world["community"].id), "from": str(world["courtyard2"].id)})
     f = asked.filters
     assert asked.problems == []
     assert (f.category, f.open_now, f.within, f.step_free, f.page) == ("meals", True, 15, True, 2)
@@ -37,15 +42,29 @@ def test_parse_list_args_reads_good_values(world):
     {"lat": "abc", "lon": "104"}, {"lat": "30.6"}, {"lat": "nan", "lon": "nan"},
     {"lat": "30.6", "lon": "inf"},
 ])
-def test_nonsense_gives_a_problem_and_no_filter_at_all(world, args):
-    asked = search.parse_list_args(MultiDict({"category": "meals", "open": "1", **args}))
+def test_nonsense_gives_a_problem_beside_its_filter_and_no_filter_at_all(world, args):
+    form = ListForm(MultiDict({"category": "meals", "open": "1", **args}))
+    asked = form.asked()
     assert len(asked.problems) == 1
     assert asked.filters == search.ListFilters()  # unfiltered
     assert asked.location is None and asked.courtyard is None
+    name = next(iter(args))
+    assert form["lat" if name == "lon" else name].errors == asked.problems
+
+
+def test_a_good_page_is_kept_when_a_filter_makes_no_sense(world):
+    asked = ask({"within": "abc", "page": "3"})
+    assert asked.problems and asked.filters == search.ListFilters(page=3)
+
+
+def test_typed_values_are_never_markup(world):
+    asked = ask({"category": "<b>x</b>", "open": "<script>"})
+    assert len(asked.problems) == 2
+    assert not any(hasattr(problem, "__html__") for problem in asked.problems)
 
 
 def test_a_courtyard_to_start_from_must_be_a_courtyard(world):
-    asked = search.parse_list_args(MultiDict({"from": str(world["community"].id)}))
+    asked = ask({"from": str(world["community"].id)})
     assert asked.problems and asked.courtyard is None
 
 
@@ -102,6 +121,10 @@ def test_open_now_in_sql_agrees_with_hours_state_on_random_schedules(world):
         in_python = {p.id for p in points
                      if p.status == "active" and hours.state(p.schedule(), now).is_open}
         assert in_sql == in_python, now
+        # The same moment as naive UTC (how the portal stores and passes time) agrees.
+        naive_utc = now.astimezone(UTC).replace(tzinfo=None)
+        assert set(db.session.scalars(db.select(ServicePoint.id).where(
+            search.open_now_condition(naive_utc)))) == in_sql, now
 
 
 # --- near me ---
@@ -145,7 +168,7 @@ def test_nothing_further_than_32_km_is_near(world):
     make_point(world["community"], name="远方", lat=31.2, lon=104.0402)  # about 60 km north
     found = search.find_points(search.ListFilters(), search.Origin.of(world["courtyard"]),
                                MONDAY_NOON)
-    assert found.rows == []
+    assert found.items == [] and found.total == 0 and not found.has_next
 
 
 def test_find_points_pages_filters_and_rows(world):
@@ -162,24 +185,29 @@ def test_find_points_pages_filters_and_rows(world):
     origin = search.Origin.of(world["courtyard"])
     f = search.ListFilters(category="meals")
     page = search.find_points(f, origin, MONDAY_NOON, per_page=2)
-    assert [r.point for r in page.rows] == [near, closed] and page.has_next
-    assert [r.number for r in page.rows] == [1, 2]
-    assert page.rows[0].headline == "开放时间未知"  # no hours given: call first
-    assert page.rows[1].state is None and page.rows[1].detail == "装修"
+    assert [r.point for r in page.items] == [near, closed] and page.has_next
+    assert [r.number for r in page.items] == [1, 2] and page.first == 1
+    assert (page.page, page.pages, page.next_num, page.prev_num) == (1, 2, 2, None)
+    assert page.items[0].headline == "开放时间未知"  # no hours given: call first
+    assert page.items[1].state is None and page.items[1].detail == "装修"
     second = search.find_points(search.ListFilters(category="meals", page=2), origin,
                                 MONDAY_NOON, per_page=2)
-    assert [r.point for r in second.rows] == [far] and not second.has_next
-    assert second.rows[0].number == 3 and second.rows[0].is_open
+    assert [r.point for r in second.items] == [far] and not second.has_next
+    assert second.items[0].number == 3 and second.items[0].is_open
+    assert (second.first, second.total, second.has_prev, second.prev_num) == (3, 3, True, 1)
     assert [r.point for r in search.find_points(
-        search.ListFilters(open_now=True), origin, MONDAY_NOON).rows] == [clinic, far]
+        search.ListFilters(open_now=True), origin, MONDAY_NOON).items] == [clinic, far]
     assert [r.point for r in search.find_points(
-        search.ListFilters(step_free=True), origin, MONDAY_NOON).rows] == [near]
+        search.ListFilters(step_free=True), origin, MONDAY_NOON).items] == [near]
     assert far not in [r.point for r in search.find_points(
-        search.ListFilters(place=world["community"]), origin, MONDAY_NOON).rows]
-    # Without an origin: by kind (the official order), then name; no distances.
-    rows = search.find_points(search.ListFilters(), None, MONDAY_NOON).rows
+        search.ListFilters(place=world["community"]), origin, MONDAY_NOON).items]
+    # Without an origin: by kind (the official order), then name; no distances; paged in SQL.
+    rows = search.find_points(search.ListFilters(), None, MONDAY_NOON).items
     assert [r.point.category for r in rows] == ["meals", "meals", "meals", "health"]
     assert all(r.metres is None for r in rows)
+    by_kind = search.find_points(search.ListFilters(page=2), None, MONDAY_NOON, per_page=3)
+    assert [r.number for r in by_kind.items] == [4] and by_kind.total == 4
+    assert (by_kind.pages, by_kind.has_next, by_kind.prev_num) == (2, False, 1)
 
 
 def test_suburban_places_get_30_minutes(world):

@@ -96,6 +96,17 @@ def test_nonsense_in_the_address_gives_the_unfiltered_list_with_a_notice(client,
     assert "草堂长者食堂" in page and "卫生站" in page
 
 
+def test_nonsense_is_named_beside_its_filter_as_text_never_markup(client, world, meal):
+    choose(client, world["courtyard"])
+    response = client.get("/services/?open=<b>x</b>&category=meals", headers=ZH)
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert 'id="open-error"' in body and 'aria-describedby="open-error"' in body
+    assert "&lt;b&gt;x&lt;/b&gt;" in body and "<b>x</b>" not in body
+    # The page's links and hidden fields carry only what made sense.
+    assert "open=%3Cb" not in body and 'value="<b>' not in body
+
+
 def test_htmx_gets_only_the_results_block(client, world, meal):
     choose(client, world["courtyard"])
     response = client.get("/services/?category=meals", headers={"HX-Request": "true", **ZH})
@@ -211,14 +222,24 @@ def test_who_may_keep_a_point(client, world, meal, people, login, method, path, 
     if allowed is None:
         assert response.status_code == 302 and "/accounts/login" in response.headers["Location"]
     elif allowed:
-        assert response.status_code in (200, 303)
+        assert response.status_code == (200 if method == "get" else 303)
     else:
         assert response.status_code == 403
     db.session.expire_all()
     point = db.session.get(ServicePoint, meal.id)
-    if not allowed:  # nothing written
-        assert point.name == "草堂长者食堂" and point.verified_on == date(2026, 3, 1)
-        assert len(point.hours) == 7 and len(point.exceptions) == 1
+    written = allowed and method == "post"
+    expected = {"name": "草堂长者食堂", "verified_on": date(2026, 3, 1), "hours": 7,
+                "exceptions": [day]}
+    if written:  # what each write changes, and nothing else
+        expected.update({
+            "/services/{id}/edit": {"name": "改过的名字"},
+            "/services/{id}/hours": {"hours": 1},
+            "/services/{id}/exceptions": {"exceptions": [day, day + timedelta(days=1)]},
+            "/services/{id}/exceptions/{day}/remove": {"exceptions": []},
+            "/services/{id}/verified": {"verified_on": local_today()},
+        }[path])
+    assert {"name": point.name, "verified_on": point.verified_on, "hours": len(point.hours),
+            "exceptions": sorted(e.day for e in point.exceptions)} == expected
 
 
 @pytest.mark.parametrize("method, path", WRITES)
@@ -423,7 +444,9 @@ def test_exceptions_are_added_replaced_and_removed(client, world, meal, people, 
     remove = f"/services/{meal.id}/exceptions/{day.isoformat()}/remove"
     assert client.submit(remove).status_code == 303
     assert db.session.scalar(db.select(db.func.count(HoursException.id))) == 0
-    assert client.submit(f"/services/{meal.id}/exceptions/2026-02-30/remove").status_code == 404
+    for garbage in ("2026-02-30", "2026-W01-1", "20260501", "下周一"):
+        assert client.submit(f"/services/{meal.id}/exceptions/{garbage}/remove"
+                             ).status_code == 404, garbage
 
 
 # --- coverage ---

@@ -9,9 +9,9 @@ from sqlalchemy import text
 
 from portal.accounts.models import User
 from portal.extensions import db
+from portal.refusals import Refused
 from portal.timebank import ledger, rewards
 from portal.timebank.models import Redemption, Reward, Transfer
-from portal.timebank.refusals import Refused
 
 pytestmark = pytest.mark.postgres
 

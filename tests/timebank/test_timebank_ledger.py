@@ -15,9 +15,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from portal.extensions import db
+from portal.refusals import Refused
 from portal.timebank import ledger
 from portal.timebank.models import Account, Entry, Transfer
-from portal.timebank.refusals import Refused
 
 
 def count(model):

@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.forms import Pick
+from portal.refusals import Refused
 from portal.timebank import activities, certificates, help, ledger, logs, rewards, wallet
 from portal.timebank.models import HourLog, MonthlyHours, Reward, Transfer, Volunteer
-from portal.timebank.refusals import Refused
 from portal.timebank.stars import star_progress
 from portal.timeutil import utcnow
 
@@ -248,13 +249,13 @@ def test_gifts_go_to_someone_else_known_and_within_what_one_has(make_user, world
     mother, son = make_user(name="妈妈"), make_user(name="儿子")
     ledger.move("earn", ledger.pool_account(world["community"]), ledger.person_account(son), 90)
     with pytest.raises(Refused, match="gift_to_self"):
-        wallet.gift(son, son, 30, key="g1")
+        wallet.gift(son, son, 30, token="g1")
     with pytest.raises(Refused, match="unknown_mobile"):
-        wallet.gift(son, None, 30, key="g2")
+        wallet.gift(son, None, 30, token="g2")
     with pytest.raises(Refused, match="insufficient"):
-        wallet.gift(son, mother, 91, key="g3")
-    wallet.gift(son, mother, 90, key="g4")
-    wallet.gift(son, mother, 90, key="g4")  # the same form again
+        wallet.gift(son, mother, 91, token="g3")
+    wallet.gift(son, mother, 90, token="g4")
+    wallet.gift(son, mother, 90, token="g4")  # the same form again
     assert (ledger.balance(son), ledger.balance(mother)) == (0, 90)
 
 
@@ -262,10 +263,10 @@ def test_workers_grant_pool_hours_in_their_community_only(make_user, world):
     worker = make_user(roles=[("community_worker", world["community"])])
     resident = make_user(courtyard=world["courtyard"])
     with pytest.raises(Refused, match="not_yours_to_decide"):
-        wallet.grant(worker, world["other_community"], resident, 60, "困难", key="x")
+        wallet.grant(worker, world["other_community"], resident, 60, "困难", token="x")
     with pytest.raises(Refused, match="reason_needed"):
-        wallet.grant(worker, world["community"], resident, 60, "", key="y")
-    wallet.grant(worker, world["community"], resident, 60, "独居老人", key="z")
+        wallet.grant(worker, world["community"], resident, 60, "", token="y")
+    wallet.grant(worker, world["community"], resident, 60, "独居老人", token="z")
     assert ledger.balance(resident) == 60
 
 
@@ -279,14 +280,14 @@ def test_redeeming_takes_stock_and_hours_together_or_neither(make_user, world):
                     price_minutes=60, stock=1)
     db.session.add(reward)
     db.session.flush()
-    redemption = rewards.redeem(resident, reward, key="k1")
+    redemption = rewards.redeem(resident, reward, token="k1")
     assert len(redemption.pickup_code) == 6 and reward.stock == 0
-    assert rewards.redeem(resident, reward, key="k1").id == redemption.id  # double click
+    assert rewards.redeem(resident, reward, token="k1").id == redemption.id  # double click
     with pytest.raises(Refused, match="out_of_stock"):
-        rewards.redeem(resident, reward, key="k2")
+        rewards.redeem(resident, reward, token="k2")
     reward.stock = 5
     with pytest.raises(Refused, match="insufficient"):
-        rewards.redeem(resident, reward, key="k3")
+        rewards.redeem(resident, reward, token="k3")
     assert reward.stock == 5 and ledger.balance(resident) == 30
 
 
@@ -301,9 +302,9 @@ def test_service_rewards_follow_the_spending_rule(app, make_user, world, monkeyp
     db.session.add(reward)
     db.session.flush()
     with pytest.raises(Refused, match="not_eligible"):
-        rewards.redeem(resident, reward, key="a")
+        rewards.redeem(resident, reward, token="a")
     wallet.note_spending_right(worker, resident, "age")
-    assert rewards.redeem(resident, reward, key="b")
+    assert rewards.redeem(resident, reward, token="b")
 
 
 # --- help between neighbours ---
@@ -373,12 +374,60 @@ def test_a_certificate_covers_one_issuers_approved_records(pending, make_user, w
     neighbour = make_user(courtyard=world["courtyard"])
     other = logs.submit(pending.volunteer, 60, neighbour=neighbour, now=now, today=today)
     logs.approve(other, neighbour, now)
-    found = {key: (name, minutes) for key, name, minutes, _n in
-             certificates.issuers(pending.volunteer)}
-    assert found == {f"o{world['organization'].id}": ("常青树社会服务中心", 120),
-                     f"p{world['community'].id}": ("草堂路社区", 60)}
-    certificate = certificates.issue(pending.volunteer, f"o{world['organization'].id}", now)
+    found = {issuer: minutes for issuer, minutes, _n in certificates.issuers(pending.volunteer)}
+    assert found == {world["organization"]: 120, world["community"]: 60}
+    certificate = certificates.issue(pending.volunteer, world["organization"], now)
     assert certificate.total_minutes == 120 and certificate.number.startswith("LL")
     assert certificates.records(certificate) == [pending]
     with pytest.raises(Refused, match="no_records"):
-        certificates.issue(pending.volunteer, f"o{world['other_organization'].id}", now)
+        certificates.issue(pending.volunteer, world["other_organization"], now)
+
+
+def test_only_who_may_answer_a_correction_finds_it_in_the_queue(pending, make_user, world, now):
+    """The SQL list agrees with ``may_answer_correction`` for every kind of person."""
+    worker = make_user(roles=[("community_worker", world["community"])])
+    logs.approve(pending, worker, now)
+    correction = logs.request_correction(pending, pending.volunteer, 90, "其实只有一个半小时")
+    people = {
+        "worker": worker,
+        "staff of the organiser": make_user(roles=[("org_staff", world["organization"])]),
+        "worker elsewhere": make_user(roles=[("community_worker", world["other_community"])]),
+        "staff elsewhere": make_user(roles=[("org_staff", world["other_organization"])]),
+        "courtyard worker": make_user(roles=[("community_worker", world["courtyard"])]),
+        "resident": make_user(courtyard=world["courtyard"]),
+        "the volunteer": pending.volunteer,
+    }
+    for who, person in people.items():
+        listed = db.session.scalars(logs.open_corrections_for(person)).unique().all()
+        expected = [correction] if logs.may_answer_correction(person, pending) else []
+        assert listed == expected, who
+    # The activity is held at the courtyard: a worker there organises it.
+    assert [p for p in people if db.session.scalars(logs.open_corrections_for(
+        people[p])).unique().all()] == ["worker", "staff of the organiser", "courtyard worker"]
+
+
+def test_the_pending_queue_lists_what_each_person_may_decide(pending, make_user, world):
+    """The SQL queue agrees with ``may_decide`` for every kind of person."""
+    people = [make_user(roles=[("community_worker", world["community"])]),
+              make_user(roles=[("org_staff", world["organization"])]),
+              make_user(roles=[("community_worker", world["other_community"])]),
+              make_user(roles=[("org_staff", world["other_organization"])]),
+              make_user(roles=[("community_worker", world["courtyard"])]),
+              make_user(courtyard=world["courtyard"]), pending.volunteer]
+    for person in people:
+        listed = db.session.scalars(logs.pending_for(person)).all()
+        assert listed == ([pending] if logs.may_decide(person, pending) else []), person.name
+
+
+@pytest.mark.parametrize("sent, read", [
+    ("activity:12", Pick("activity", 12)), ("neighbour", Pick("neighbour")),
+    ("organization:3", Pick("organization", 3))])
+def test_a_choice_value_is_read_into_a_kind_and_an_id(sent, read):
+    assert Pick.read(sent) == read and str(read) == sent
+
+
+@pytest.mark.parametrize("sent", ["a12", "activity:", "activity:-1", "activity:１２",
+                                  "activity:99999999999", ":12", "活动:1", ""])
+def test_a_forged_choice_value_is_not_read(sent):
+    with pytest.raises(ValueError):
+        Pick.read(sent)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from portal.audit import AuditEntry
 from portal.extensions import db
 from portal.places.tree import add_place
+from portal.refusals import Refused
 from portal.spreadsheet import safe_cell
 from portal.timebank import activities, help, ledger, logs
 from portal.timebank.models import (
@@ -22,7 +23,6 @@ from portal.timebank.models import (
     Reward,
     Volunteer,
 )
-from portal.timebank.refusals import Refused
 from portal.timeutil import local_today, utcnow
 from tests.helpers import text
 
@@ -373,8 +373,8 @@ def test_the_asker_releases_a_helper_and_the_request_is_open_again(
     help.take(asked, volunteer, now)
     help.accept(asked, grandma, now)
     db.session.commit()
-    login(volunteer)
-    assert client.submit(f"/timebank/help/{asked.id}/release").status_code == 422
+    login(volunteer)  # only the asker releases: anyone else is refused before any work
+    assert client.submit(f"/timebank/help/{asked.id}/release").status_code == 403
     login(grandma)
     assert client.submit(f"/timebank/help/{asked.id}/release").status_code == 303
     db.session.refresh(asked)
@@ -443,7 +443,8 @@ def forms(world, make_user, make_volunteer, make_activity, worker, volunteer):
     c, r = f"c{correction.id}", f"log{pending.id}"
     return {
         "log": (volunteer, "/timebank/me/log",
-                {"what": f"a{activity.id}", "quick": "120", "token": "tok", "note": "扫院坝"},
+                {"what": f"activity:{activity.id}", "quick": "120", "token": "tok",
+                 "note": "扫院坝"},
                 {"what": ALL, "quick": ALL, "minutes": TYPED, "service_date": TYPED,
                  "note": LONG_ONLY, "token": LONG_ONLY}),
         "log_neighbour": (volunteer, "/timebank/me/log",
@@ -461,7 +462,7 @@ def forms(world, make_user, make_volunteer, make_activity, worker, volunteer):
                        {"hours": "1", "explanation": "只有一小时"},
                        {"hours": ALL, "explanation": TEXT}),
         "activity": (worker, "/timebank/activities/new",
-                     {"title": "楼道大扫除", "description": "打扫楼道。", "organiser": "c",
+                     {"title": "楼道大扫除", "description": "打扫楼道。", "organiser": "community",
                       "place": str(world["courtyard"].id),
                       "day": (local_today() + timedelta(days=3)).isoformat(),
                       "starts": "09:00", "ends": "11:00", "slots": "8", "hours": "2"},
@@ -488,8 +489,8 @@ def forms(world, make_user, make_volunteer, make_activity, worker, volunteer):
         "join": (resident, "/timebank/join", {"consent": "y"},
                  {"skills": LONG_ONLY, "availability": LONG_ONLY}),
         "certificate": (volunteer, "/timebank/certificates",
-                        {"issuer": f"o{world['organization'].id}"}, {"issuer": ALL}),
-        "export": (worker, "GET /timebank/export", {"scope": f"p{community}"},
+                        {"issuer": f"organization:{world['organization'].id}"}, {"issuer": ALL}),
+        "export": (worker, "GET /timebank/export", {"scope": f"place:{community}"},
                    {"scope": ALL, "first": TYPED, "last": TYPED}),
     }
 
@@ -562,7 +563,7 @@ def test_the_service_record_export_neutralises_formulas(client, login, worker, m
     logs.reject(log, worker, "-请重新登记", now)
     db.session.commit()
     login(worker)
-    response = client.get(f"/timebank/export?scope=p{world['community'].id}")
+    response = client.get(f"/timebank/export?scope=place:{world['community'].id}")
     rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     row = rows[1]
     assert row[1] == "'=HYPERLINK(\"http://evil\",\"点我\")"

@@ -49,7 +49,7 @@ def test_after_an_htmx_send_the_form_is_fresh_with_the_confirmation_beside_it(
     page = text(client.get("/timebank/me"))
     sent_token = TOKEN.search(page).group(1)
     response = client.post("/timebank/me/log", headers=HTMX, data={
-        "csrf_token": client.csrf_token("/timebank/me"), "what": f"a{newer.id}",
+        "csrf_token": client.csrf_token("/timebank/me"), "what": f"activity:{newer.id}",
         "quick": "120", "note": "扫了院坝", "token": sent_token})
     panel = text(response)
     assert response.status_code == 200 and "<html" not in panel
@@ -57,7 +57,7 @@ def test_after_an_htmx_send_the_form_is_fresh_with_the_confirmation_beside_it(
     fresh_token = TOKEN.search(panel).group(1)
     assert fresh_token and fresh_token != sent_token
     # Nothing chosen, nothing typed: not even the other activity still waiting for its log.
-    assert f'value="a{older.id}"' in panel
+    assert f'value="activity:{older.id}"' in panel
     assert checked_inputs(panel) == []
     assert "扫了院坝" not in panel.split("<form", 1)[1].split("</form>", 1)[0]
 
@@ -66,7 +66,7 @@ def test_the_same_form_sent_twice_with_htmx_never_answers_with_a_whole_page(
         client, login, volunteer, two_activities):
     newer, _older = two_activities
     login(volunteer)
-    form = {"csrf_token": client.csrf_token("/timebank/me"), "what": f"a{newer.id}",
+    form = {"csrf_token": client.csrf_token("/timebank/me"), "what": f"activity:{newer.id}",
             "quick": "120", "token": "double-tap-1"}
     assert client.post("/timebank/me/log", headers=HTMX, data=form).status_code == 200
     again = client.post("/timebank/me/log", headers=HTMX, data=form)
@@ -119,9 +119,9 @@ def test_the_most_recent_activity_waiting_for_its_log_is_already_chosen(
     login(volunteer)
     page = text(client.get("/timebank/me"))
     assert checked_inputs(page) == [next(i for i in re.findall(r"<input[^>]*>", page)
-                                         if f'value="a{newer.id}"' in i)]
+                                         if f'value="activity:{newer.id}"' in i)]
     # Two taps more: 2 小时, then send — without choosing the activity.
-    response = client.submit("/timebank/me/log", {"what": f"a{newer.id}", "quick": "120",
+    response = client.submit("/timebank/me/log", {"what": f"activity:{newer.id}", "quick": "120",
                                                   "token": TOKEN.search(page).group(1)},
                              token_from="/timebank/me")
     assert response.status_code == 303
@@ -160,7 +160,7 @@ def test_a_number_left_in_the_hidden_neighbour_field_does_not_block_an_activity(
     newer, _older = two_activities
     login(volunteer)
     response = client.submit("/timebank/me/log", {
-        "what": f"a{newer.id}", "quick": "60", "neighbour": "123", "token": "left-over-1"},
+        "what": f"activity:{newer.id}", "quick": "60", "neighbour": "123", "token": "left-over-1"},
         token_from="/timebank/me")
     assert response.status_code == 303 and hour_logs() == 1
 
@@ -202,7 +202,7 @@ def busy_volunteer(client, volunteer, worker, two_activities, make_user, world):
     logs.submit(volunteer, 90, activity=older, now=utcnow(), today=local_today())
     neighbour = make_user(name="王奶奶", courtyard=world["courtyard"])
     logs.submit(volunteer, 60, neighbour=neighbour, now=utcnow(), today=local_today())
-    certificates.issue(volunteer, f"o{world['organization'].id}", utcnow())
+    certificates.issue(volunteer, world["organization"], utcnow())
     db.session.commit()
     return volunteer
 
