@@ -2,8 +2,21 @@
 
 from portal.accounts.models import RoleGrant, User  # noqa: F401
 from portal.audit import AuditEntry  # noqa: F401
+from portal.courtyards.models import (  # noqa: F401
+    Agreement,
+    Answer,
+    AnswerItem,
+    Collection,
+    ConventionVersion,
+    Household,
+    Notice,
+    NoticeView,
+    Option,
+    Question,
+)
 from portal.organizations.models import Organization  # noqa: F401
 from portal.places.models import Place  # noqa: F401
+from portal.publicity.models import Objection, Publication  # noqa: F401
 from portal.servicemap.models import HoursException, ServiceHours, ServicePoint  # noqa: F401
 from portal.timebank.models import (  # noqa: F401
     Account,

@@ -43,6 +43,11 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(40))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     home_courtyard_id: Mapped[int | None] = mapped_column(ForeignKey("place.id"), index=True)
+    # 户: the flat the person lives in (portal.courtyards.models.Household), if recorded.
+    household_id: Mapped[int | None] = mapped_column(ForeignKey("household.id"), index=True)
+    # A courtyard leader may let the residents of their courtyard see their full number.
+    phone_shown_to_neighbours: Mapped[bool] = mapped_column(default=False,
+                                                            server_default="0")
     locale: Mapped[str | None] = mapped_column(String(8))
     text_size: Mapped[str | None] = mapped_column(String(8))
     # A one-time code printed at the counter for residents registered by a worker.

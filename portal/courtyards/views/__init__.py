@@ -1,0 +1,4 @@
+"""The courtyards' pages, one module per what they are about; every route is on
+``courtyards.bp``."""
+
+from portal.courtyards import bp  # noqa: F401  (create_app registers views.bp)
