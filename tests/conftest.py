@@ -17,6 +17,7 @@ from portal.accounts.models import RoleGrant, User
 from portal.extensions import cache, db, limiter
 from portal.organizations.models import Organization
 from portal.places.tree import add_place
+from portal.timeutil import local_today, utcnow
 
 TEST_PASSWORD = "secret-123"
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -95,6 +96,18 @@ def clean_database(app):
                 connection.execute(table.delete())
         cache.clear()
     limiter.reset()
+
+
+@pytest.fixture
+def now():
+    """The current moment as rules take it: naive UTC."""
+    return utcnow()
+
+
+@pytest.fixture
+def today():
+    """Today in the portal's time zone."""
+    return local_today()
 
 
 @pytest.fixture

@@ -8,10 +8,13 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from portal.accounts.models import RoleGrant
+from portal.courtyards import agreements, collections, households, notices
+from portal.courtyards.models import Answer
 from portal.extensions import db
 from portal.organizations.models import Organization
 from portal.places.models import Place
 from portal.places.tree import add_place
+from portal.publicity import rules as publicity
 from portal.servicemap import search
 from portal.servicemap.hours import parse_day
 from portal.servicemap.models import HoursException
@@ -217,6 +220,161 @@ def test_finding_residents(app, client, world, make_user, login):
     resident("王大爷", world["courtyard"], 0)
     assert_queries_do_not_grow(app, client, "/accounts/people?q=王", add_rows,
                                lambda page: f"王{MORE - 1}号" in page)
+
+
+# --- courtyards: the courtyard page, the leaders' desk, a collection ---
+
+def _notice(by, place, title, window=False, objector=None):
+    """A notice posted by ``by`` (a 公示 for a week with ``window``; with ``objector``, a
+    question raised on it that nobody has answered)."""
+    now, today = utcnow(), local_today()
+    notice = notices.post_notice(by, place, title, "正文。", now, today,
+                                 window=(today, today + timedelta(days=7)) if window else None)
+    if objector is not None:
+        publicity.raise_objection(publicity.publication_of(notice), objector, "question",
+                                  "费用谁出？", now)
+    return notice
+
+
+def _home(make_user, courtyard, name, room, building=None):
+    """A resident of ``courtyard`` living in ``room`` (recorded as a household)."""
+    person = make_user(name=name, courtyard=courtyard)
+    households.record_household(person, courtyard, building, "", room, person)
+    return person
+
+
+def _collection(by, place, title, questions=1):
+    now = utcnow()
+    return collections.open_collection(
+        by, place, title, "", [(f"问题{q}", False, False, ["同意", "不同意"])
+                               for q in range(questions)],
+        "resident", now - timedelta(hours=1), now + timedelta(days=7), False, now)
+
+
+def _answer(collection, person):
+    question = collection.questions[0]
+    collections.answer(collection, person, {question.id: [question.options[0].id]}, {},
+                       utcnow())
+
+
+def test_a_courtyard_page(app, client, world, make_user, login):
+    """Notices, 公示, leaders of buildings (living elsewhere), open collections, agreements and
+    households: the courtyard page asks the same for many as for one."""
+    courtyard = world["courtyard"]
+    head = make_user(name="胡国强", courtyard=courtyard,
+                     roles=[("courtyard_leader", courtyard)])
+    resident = login(_home(make_user, courtyard, "王大爷", "101"))
+    _notice(head, courtyard, "第一条通知", window=True, objector=resident)
+    _answer(_collection(head, courtyard, "第一次征集"), resident)
+    agreements.add_agreement(head, courtyard, "共建协议", "物业公司", local_today(), "内容",
+                             local_today())
+    db.session.commit()
+
+    def add_rows():
+        for n in range(MORE):
+            elsewhere_courtyard, _organization = elsewhere(world, n)
+            building = add_place("building", f"{n + 2}栋", courtyard)
+            make_user(name=f"楼长{n}", courtyard=elsewhere_courtyard,
+                      roles=[("courtyard_leader", building)],
+                      phone_shown_to_neighbours=n % 2 == 0)
+            _notice(head, courtyard, f"院内通知{n}", window=n % 2 == 0,
+                    objector=resident if n % 2 == 0 else None)
+            _notice(make_user(name=f"社工{n}", courtyard=elsewhere_courtyard,
+                              roles=[("community_worker", world["community"])]),
+                    world["community"], f"社区通知{n}")
+            _answer(_collection(head, courtyard, f"征集{n}"), resident)
+            agreements.add_agreement(head, courtyard, f"协议{n}", "物业公司", local_today(),
+                                     "内容", local_today())
+            _home(make_user, courtyard, f"邻居{n}", f"{200 + n}", building)
+
+    assert_queries_do_not_grow(app, client, f"/courtyards/{courtyard.id}", add_rows,
+                               lambda page: f"楼长{MORE - 1}" in page
+                               and f"院内通知{MORE - 1}" in page and f"征集{MORE - 1}" in page)
+
+
+def test_the_desk_of_a_community_worker(app, client, world, make_user, login):
+    """A worker's desk lists every courtyard of the community with its households, its latest
+    notice and the doors not reached; the objections and open collections of them all."""
+    worker = login(make_user(name="李晓梅", courtyard=world["courtyard2"],
+                             roles=[("community_worker", world["community"])]))
+
+    def fill(courtyard, n):
+        seen = _home(make_user, courtyard, f"甲{n}", "101")
+        _home(make_user, courtyard, f"乙{n}", "102")
+        loose = make_user(name=f"丙{n}", courtyard=courtyard)
+        notice = _notice(worker, courtyard, f"院落通知{n}", window=True, objector=seen)
+        notices.record_view(notice, seen, utcnow())
+        notices.record_view(notice, loose, utcnow())
+        _answer(_collection(worker, courtyard, f"院落征集{n}"), seen)
+
+    def add_rows():
+        for n in range(MORE):
+            fill(elsewhere(world, n)[0], n)
+
+    fill(world["courtyard"], "首")
+    db.session.commit()
+    assert_queries_do_not_grow(app, client, "/courtyards/desk", add_rows,
+                               lambda page: f"另一院{MORE - 1}" in page
+                               and f"院落通知{MORE - 1}" in page
+                               and f"院落征集{MORE - 1}" in page)
+
+
+def test_the_desk_of_a_courtyard_leader(app, client, world, make_user, login):
+    """A leader's one courtyard with more households, notices with objections, collections."""
+    courtyard = world["courtyard"]
+    leader = login(make_user(name="胡国强", courtyard=courtyard,
+                             roles=[("courtyard_leader", courtyard),
+                                    ("courtyard_leader", world["building"])]))
+    first = _home(make_user, courtyard, "王大爷", "101", world["building"])
+    _notice(leader, courtyard, "第一条公示", window=True, objector=first)
+    _answer(_collection(leader, courtyard, "第一次征集"), first)
+    db.session.commit()
+
+    def add_rows():
+        for n in range(MORE):
+            person = _home(make_user, courtyard, f"邻居{n}", f"{300 + n}", world["building"])
+            notice = _notice(leader, courtyard, f"公示{n}", window=True, objector=person)
+            notices.record_view(notice, person, utcnow())
+            _answer(_collection(leader, courtyard, f"征集{n}"), person)
+
+    assert_queries_do_not_grow(app, client, "/courtyards/desk", add_rows,
+                               lambda page: f"公示{MORE - 1}" in page and f"征集{MORE - 1}" in page
+                               and f"1栋{300 + MORE - 2}" in page)
+
+
+def test_a_collection_page(app, client, world, make_user, login):
+    """More answers cost a resident's collection page nothing."""
+    courtyard = world["courtyard"]
+    leader = make_user(name="胡国强", courtyard=courtyard,
+                       roles=[("courtyard_leader", courtyard)])
+    resident = login(_home(make_user, courtyard, "王大爷", "101"))
+    collection = _collection(leader, courtyard, "车棚怎么修")
+    _answer(collection, resident)
+    db.session.commit()
+
+    def add_rows():
+        for n in range(MORE):
+            _answer(collection, _home(make_user, courtyard, f"邻居{n}", f"{200 + n}"))
+
+    assert_queries_do_not_grow(app, client, f"/courtyards/collections/{collection.id}",
+                               add_rows, lambda page: "车棚怎么修" in page)
+    assert db.session.query(Answer).filter_by(collection_id=collection.id).count() == MORE + 1
+
+
+def test_a_collection_page_with_more_questions(app, client, world, make_user, login):
+    """Ten questions cost the collection page what one does."""
+    courtyard = world["courtyard"]
+    leader = make_user(name="胡国强", courtyard=courtyard,
+                       roles=[("courtyard_leader", courtyard)])
+    login(_home(make_user, courtyard, "王大爷", "101"))
+    short = _collection(leader, courtyard, "车棚怎么修")
+    longer = _collection(leader, courtyard, "楼道怎么管", questions=MORE)
+    db.session.commit()
+    client.get(f"/courtyards/collections/{short.id}")
+    _response, one = page_queries(app, client, f"/courtyards/collections/{short.id}")
+    response, many = page_queries(app, client, f"/courtyards/collections/{longer.id}")
+    assert f"问题{MORE - 1}" in text(response)
+    assert many.count == one.count, many.report()
 
 
 def test_the_counter_counts_each_statement_but_not_begin(world):

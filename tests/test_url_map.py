@@ -88,6 +88,10 @@ def _answer(send, *args, **kwargs):
     except Exception as error:  # noqa: BLE001  (any exception is the finding)
         db.session.rollback()
         return 500, f"{type(error).__name__}: {error}"
+    if not (response.mimetype.startswith("text/") or response.is_json
+            or response.mimetype.endswith("+json")):
+        # A spreadsheet or an image: no markup to reflect, nothing to read as text.
+        return response.status_code, ""
     return response.status_code, response.get_data(as_text=True)
 
 

@@ -8,6 +8,7 @@ rows may make a page at most 1.3× slower.
     python -m tools.bench                   # SQLite files in a temporary folder
     PORTAL_BENCH_DATABASE_URL=postgresql+psycopg://… python -m tools.bench   # PostgreSQL
     python -m tools.bench --only 1.0 --repeat 30
+    python -m tools.bench --domains courtyards   # the foundation and the courtyards only
 """
 
 import argparse
@@ -41,7 +42,10 @@ def fresh_app(url, instance):
     return app
 
 
-def populate(app, scale):
+DOMAINS = ("timebank", "servicemap", "courtyards")
+
+
+def populate(app, scale, domains=DOMAINS):
     """Generate the city; return the pages to time as (label, user id or None, path,
     chosen courtyard id or None)."""
     from portal.extensions import db
@@ -51,7 +55,7 @@ def populate(app, scale):
         started = time.perf_counter()
         city = citygen.generate(db.session, scale=scale)
         pages = foundation_pages(city)
-        for extension in domain_generators():
+        for extension in domain_generators(domains):
             pages += extension(db.session, city, scale)
         print(f"  generated scale {scale} in {time.perf_counter() - started:.1f} s")
     return pages
@@ -71,12 +75,13 @@ def foundation_pages(city):
     ]
 
 
-def domain_generators():
-    """Each domain's city-scale data, from tools/citygen_<domain>.py when it exists."""
+def domain_generators(domains=DOMAINS):
+    """Each domain's city-scale data, from tools/citygen_<domain>.py when it exists (those
+    of ``domains`` only)."""
     import importlib
 
     found = []
-    for name in ("timebank", "servicemap"):
+    for name in (d for d in DOMAINS if d in domains):
         try:
             module = importlib.import_module(f"tools.citygen_{name}")
         except ImportError:
@@ -92,10 +97,13 @@ def time_pages(app, pages, repeat):
 
     results = {}
     client = app.test_client()
+    with app.app_context():  # the session identities (id and token), read once
+        identities = {who: db.session.get(User, who).get_id()
+                      for _label, who, _path, _courtyard in pages if who}
     for label, who, path, courtyard in pages:
         if who:
             with client.session_transaction() as session:
-                session["_user_id"] = db.session.get(User, who).get_id()
+                session["_user_id"] = identities[who]
                 session["_fresh"] = True
         else:
             with client.session_transaction() as session:
@@ -120,7 +128,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--only", type=float, help="run one scale only (e.g. 1.0)")
     parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--domains", type=lambda text: text.split(","), default=DOMAINS,
+                        help="generate and time only these domains (besides the foundation), "
+                        f"comma-separated; default all: {','.join(DOMAINS)}")
     args = parser.parse_args()
+    unknown = set(args.domains) - set(DOMAINS)
+    if unknown:
+        parser.error(f"unknown domains: {', '.join(sorted(unknown))}")
     scales = [args.only] if args.only else [0.01, 1.0]
     url_base = os.environ.get("PORTAL_BENCH_DATABASE_URL")
     measured = {}
@@ -129,7 +143,7 @@ def main():
             url = url_base or f"sqlite:///{tmp}/bench-{scale}.db"
             print(f"scale {scale}: {url.split('@')[-1]}")
             app = fresh_app(url, tmp)
-            pages = populate(app, scale)
+            pages = populate(app, scale, args.domains)
             # Outside any app context, so each request gets its own, as in production.
             measured[scale] = time_pages(app, pages, args.repeat)
             with app.app_context():

@@ -39,11 +39,22 @@ TOUR = [
     ("service-point-zh-360", None, "/services/{草堂社区长者食堂}",
      {"courtyard": "草堂东路133号院"}),
     ("coverage-zh-360", "13900000001", "/services/coverage/{草堂路社区}", {}),
+    ("courtyard-zh-360", "13900000006", "/courtyards/{草堂东路133号院}", {}),
+    ("collection-zh-360", "13900000006",
+     "/courtyards/collections/{停车棚改造，听听大家的意见}", {}),
+    ("notice-zh-360", "13900000006", "/courtyards/notices/{车棚翻修和院坝改造方案公示}", {}),
+    ("poster-zh-print", "13900000002", "/courtyards/notices/{车棚翻修和院坝改造方案公示}/poster",
+     {"width": 794, "print": True}),
+    ("leaders-desk-zh-360", "13900000002", "/courtyards/desk", {}),
     # The smallest phone, in 特大 text, JavaScript off: what an older resident sees.
     ("home-xlarge-240", "13900000006", "/", {"width": 240, "size": "xlarge"}),
     ("timebank-me-xlarge-240", "13900000005", "/timebank/me", {"width": 240, "size": "xlarge"}),
     ("service-point-xlarge-240", None, "/services/{草堂社区长者食堂}",
      {"courtyard": "草堂东路133号院", "width": 240, "size": "xlarge"}),
+    ("courtyard-xlarge-240", "13900000006", "/courtyards/{草堂东路133号院}",
+     {"width": 240, "size": "xlarge"}),
+    ("collection-xlarge-240", "13900000006",
+     "/courtyards/collections/{停车棚改造，听听大家的意见}", {"width": 240, "size": "xlarge"}),
 ]
 
 
@@ -68,6 +79,11 @@ def build_demo_app(instance):
         upgrade()
         world = seed_demo()
         names = {name: getattr(obj, "id", None) for name, obj in world.items()}
+        # Notices and collections by title, for paths like "/courtyards/notices/{停水通知}".
+        from portal.courtyards.models import Collection, Notice
+
+        for model in (Notice, Collection):
+            names.update({row.title: row.id for row in db.session.scalars(db.select(model))})
         db.session.remove()
     return app, names
 
@@ -142,6 +158,8 @@ def shoot(base_url, jobs, out, ids=None):
                 if options.get("size"):  # the account's own setting wins over the cookie
                     page.locator(".menu-link").click()
                     page.locator(f"#menu button[value={options['size']}]").click()
+            if options.get("print"):
+                page.emulate_media(media="print")
             page.goto(path.format_map(ids or {}))
             for selector, value in options.get("fill", {}).items():
                 page.locator(selector).fill(value)

@@ -113,6 +113,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_publication_place_id'), ['place_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_publication_starts_at'), ['starts_at'], unique=False)
         batch_op.create_index('ix_publication_subject', ['subject_type', 'subject_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_publication_posted_by_id'), ['posted_by_id'], unique=False)
 
     op.create_table('collection_answer',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -185,6 +186,7 @@ def upgrade():
     with op.batch_alter_table('notice_view', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notice_view_household_id'), ['household_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_notice_view_notice_id'), ['notice_id'], unique=False)
+        batch_op.create_index('ix_notice_view_notice_household', ['notice_id', 'household_id'], unique=False)
 
     op.create_table('objection',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -270,6 +272,7 @@ def downgrade():
 
     op.drop_table('objection')
     with op.batch_alter_table('notice_view', schema=None) as batch_op:
+        batch_op.drop_index('ix_notice_view_notice_household')
         batch_op.drop_index(batch_op.f('ix_notice_view_notice_id'))
         batch_op.drop_index(batch_op.f('ix_notice_view_household_id'))
 
@@ -288,6 +291,7 @@ def downgrade():
 
     op.drop_table('collection_answer')
     with op.batch_alter_table('publication', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_publication_posted_by_id'))
         batch_op.drop_index('ix_publication_subject')
         batch_op.drop_index(batch_op.f('ix_publication_starts_at'))
         batch_op.drop_index(batch_op.f('ix_publication_place_id'))

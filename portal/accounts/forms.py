@@ -2,12 +2,15 @@
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, ValidationError
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
 
 from portal.accounts.models import ROLE_LABELS, TEXT_SIZES
 from portal.accounts.people import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, find_by_mobile
+from portal.courtyards.households import building_choice
 from portal.forms import ChoiceField, RadioChoiceField, mobile_field, options, strip
 from portal.i18n import lazy_gettext as _l
+
+HOUSEHOLD_PART_MAX = 10  # characters of a unit or a room (portal.courtyards.households)
 
 TEXT_SIZE_LABELS = {"standard": _l("Standard"), "large": _l("Large"), "xlarge": _l("Extra large")}
 LANGUAGE_LABELS = {"zh_Hans": "中文", "en": "English"}
@@ -91,6 +94,10 @@ class FirstLoginForm(FlaskForm):
 class ProfileForm(FlaskForm):
     name = name_field()
     courtyard = courtyard_field()
+    # Asked of courtyard and building leaders only (the view removes it for others).
+    phone_shown_to_neighbours = BooleanField(
+        _l("Show my full mobile number to the residents of my courtyard"),
+        description=_l("Otherwise they see it with the middle digits hidden."))
     locale = RadioChoiceField(_l("Language"), choices=options(LANGUAGE_LABELS.items()),
                               validators=[InputRequired(_l("Choose a language."))])
     text_size = RadioChoiceField(
@@ -119,6 +126,20 @@ class AssistedRegisterForm(FlaskForm):
         render_kw={"maxlength": NAME_MAX},
     )
     courtyard = courtyard_field(_l("Resident's courtyard"))
+    # The resident's household 户 (optional): building of the courtyard, unit and room.
+    building = ChoiceField(_l("Building (optional)"), coerce=building_choice,
+                           validators=[Optional()],
+                           message=_l("Choose one of the buildings listed."))
+    unit = StringField(_l("Unit (optional)"), filters=[strip],
+                       render_kw={"maxlength": HOUSEHOLD_PART_MAX, "class": "short"},
+                       validators=[Length(max=HOUSEHOLD_PART_MAX,
+                                          message=_l("At most %(max)d characters."))])
+    room = StringField(_l("Room (optional)"), filters=[strip],
+                       description=_l("Leave the household empty if the resident does not "
+                                      "want to say."),
+                       render_kw={"maxlength": HOUSEHOLD_PART_MAX, "class": "short"},
+                       validators=[Length(max=HOUSEHOLD_PART_MAX,
+                                          message=_l("At most %(max)d characters."))])
 
 
 class GrantForm(FlaskForm):

@@ -48,6 +48,14 @@ from portal.accounts.roles import (
     may_revoke,
     revoke_role,
 )
+from portal.courtyards.households import (
+    buildings_of,
+    clear_household,
+    record_household,
+)
+from portal.courtyards.households import label as household_label
+from portal.courtyards.leaders import is_leader
+from portal.courtyards.models import Household
 from portal.extensions import db, limiter
 from portal.forms import EmptyForm, options
 from portal.layout import load_place_context
@@ -271,10 +279,17 @@ def profile():
     form = ProfileForm(obj=current_user, courtyard=shown.id if shown else None)
     if not _offer_courtyards(form, current_user.home_courtyard or g.courtyard, wanted):
         del form.courtyard  # nothing to choose from yet (an administrator, say)
+    if not is_leader(current_user):
+        del form.phone_shown_to_neighbours
     if form.validate_on_submit():
         current_user.name = form.name.data
         if "courtyard" in form:
-            current_user.home_courtyard = db.session.get(Place, form.courtyard.data)
+            moved = db.session.get(Place, form.courtyard.data)
+            if moved != current_user.home_courtyard:
+                clear_household(current_user, current_user)  # a flat of the old courtyard
+            current_user.home_courtyard = moved
+        if "phone_shown_to_neighbours" in form:
+            current_user.phone_shown_to_neighbours = form.phone_shown_to_neighbours.data
         current_user.locale = form.locale.data
         current_user.text_size = form.text_size.data
         refresh()
@@ -285,7 +300,13 @@ def profile():
         form.text_size.data = current_user.text_size or "standard"
     return render("accounts/profile.html", form=form,
                   password_form=PasswordForm(formdata=None, prefix="pw"),
-                  status=422 if form.errors else 200)
+                  household=_household_of(current_user), status=422 if form.errors else 200)
+
+
+def _household_of(user):
+    """The address of ``user``'s recorded household (3栋2单元401), or None."""
+    household = db.session.get(Household, user.household_id) if user.household_id else None
+    return household_label(household) if household is not None else None
 
 
 def _has_remember_cookie():
@@ -309,7 +330,10 @@ def change_password():
                                courtyard=current_user.home_courtyard_id)
     if not _offer_courtyards(profile_form, current_user.home_courtyard or g.courtyard):
         del profile_form.courtyard
-    return render("accounts/profile.html", form=profile_form, password_form=form, status=422)
+    if not is_leader(current_user):
+        del profile_form.phone_shown_to_neighbours
+    return render("accounts/profile.html", form=profile_form, password_form=form,
+                  household=_household_of(current_user), status=422)
 
 
 @bp.post("/profile/sign-out-everywhere")
@@ -358,14 +382,36 @@ def counter():
             ((c.id, c.name) for c in db.session.scalars(descendants(place, "courtyard"))),
             group=place.name)
     ]
+    form.building.choices = options([("", _("No building"))]) + [
+        choice for place in places for courtyard in db.session.scalars(
+            descendants(place, "courtyard"))
+        for choice in options(((b.id, b.name) for b in db.session.scalars(
+            buildings_of(courtyard))), group=courtyard.name)
+    ]
     if form.validate_on_submit():
         courtyard = db.session.get(Place, form.courtyard.data)
         require("community_worker", courtyard)
         user = register_user(form.mobile.data, form.name.data, courtyard,
                              registered_by=current_user)
-        session["slip_code"] = {"user": user.id, "code": issue_first_login_code(user, current_user)}
-        return redirect(url_for("accounts.slip", user_id=user.id), 303)
+        try:
+            _record_household_at_counter(form, user, courtyard)
+        except Refused as refused:
+            # 422: the transaction is rolled back, the resident is not registered either.
+            show_on(form, refused, field="room")
+        else:
+            session["slip_code"] = {"user": user.id,
+                                    "code": issue_first_login_code(user, current_user)}
+            return redirect(url_for("accounts.slip", user_id=user.id), 303)
     return render("accounts/counter.html", form=form, status=422 if form.errors else 200)
+
+
+def _record_household_at_counter(form, user, courtyard):
+    """Record the resident's household when the worker wrote one (it is optional)."""
+    if not (form.building.data or form.unit.data or form.room.data):
+        return
+    building = db.session.get(Place, form.building.data) if form.building.data else None
+    record_household(user, courtyard, building, form.unit.data, form.room.data,
+                     actor=current_user)
 
 
 def _manageable_person(user_id):

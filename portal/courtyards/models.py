@@ -4,7 +4,7 @@ co-building agreements."""
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
@@ -60,7 +60,9 @@ class NoticeView(db.Model):
     (residents never see who has read what)."""
 
     __tablename__ = "notice_view"
-    __table_args__ = (UniqueConstraint("notice_id", "user_id", name="uq_notice_view"),)
+    __table_args__ = (UniqueConstraint("notice_id", "user_id", name="uq_notice_view"),
+                      # "has this household seen that notice": the desk's door list.
+                      Index("ix_notice_view_notice_household", "notice_id", "household_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     notice_id: Mapped[int] = mapped_column(ForeignKey("notice.id"), index=True)

@@ -30,7 +30,7 @@ class Publication(db.Model):
     ends_at: Mapped[datetime] = mapped_column(index=True)
     # Days a poster or worker has to answer an objection publicly.
     answer_days: Mapped[int] = mapped_column(default=3)
-    posted_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    posted_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[datetime | None]
     withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -15,7 +15,6 @@ measuring, whichever process asks; names are always read fresh.
 """
 
 import hashlib
-import io
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -26,7 +25,6 @@ from portal.places.models import Place, within
 from portal.servicemap import geo
 from portal.servicemap.models import CATEGORIES, ServicePoint
 from portal.servicemap.search import limit_minutes
-from portal.spreadsheet import csv_writer
 
 # How far past its limit a courtyard's nearest point is still looked for and shown.
 REACH_TIMES_LIMIT = 2
@@ -210,16 +208,14 @@ def _measure(courtyards, coordinates, categories, urban_limit):
                 if metres is not None and metres <= reach else None)
 
 
-def csv_text(report):
-    """Write the whole report as CSV (with a byte-order mark, so Excel reads the Chinese)."""
-    out = io.StringIO()
-    writer = csv_writer(out)
+def table(report):
+    """The report as a spreadsheet's (header, rows): minutes as numbers, gaps as 是/否."""
     header = [_("Courtyard"), _("Community"), _("Suburban"), _("Limit (minutes)")]
     for category in report.categories:
         header += [str(CATEGORIES[category]) + " " + _("(minutes)"),
                    str(CATEGORIES[category]) + " " + _("(gap)")]
-    writer.writerow(header)
     yes, no = _("Yes"), _("No")
+    rows = []
     for c in report.courtyards:
         row = [c.name, c.community, yes if c.suburban else no, c.limit]
         for category in report.categories:
@@ -227,6 +223,6 @@ def csv_text(report):
                 row += ["", ""]
                 continue
             minutes = c.minutes.get(category)
-            row += ["" if minutes is None else minutes, yes if c.is_gap(category) else no]
-        writer.writerow(row)
-    return "\ufeff" + out.getvalue()
+            row += [minutes, yes if c.is_gap(category) else no]
+        rows.append(row)
+    return header, rows

@@ -28,6 +28,7 @@ from portal.servicemap.forms import (
     PointForm,
 )
 from portal.servicemap.models import ACCESSIBILITY, CATEGORIES, CATEGORY_SHORT, ServicePoint
+from portal.spreadsheet import CSV_MIMETYPE, XLSX_MIMETYPE, csv_text, download, xlsx_bytes
 from portal.timeutil import local_now, local_today
 from portal.urls import paginate, query_id
 
@@ -334,10 +335,21 @@ def coverage_report(place_id):
 @login_required
 def coverage_csv(place_id):
     place = _coverage_place(place_id)
-    report = coverage.coverage(place)
-    filename = f"coverage-{place.id}-{local_today().isoformat()}.csv"
-    return Response(coverage.csv_text(report), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename={filename}"})
+    header, rows = coverage.table(coverage.coverage(place))
+    return download(csv_text(header, rows), _coverage_file(place, "csv"), CSV_MIMETYPE)
+
+
+@bp.get("/coverage/<int:place_id>.xlsx")
+@login_required
+def coverage_xlsx(place_id):
+    place = _coverage_place(place_id)
+    header, rows = coverage.table(coverage.coverage(place))
+    return download(xlsx_bytes(_("15-minute coverage"), header, rows),
+                    _coverage_file(place, "xlsx"), XLSX_MIMETYPE)
+
+
+def _coverage_file(place, extension):
+    return f"coverage-{place.id}-{local_today().isoformat()}.{extension}"
 
 
 # --- open data ---

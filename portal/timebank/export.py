@@ -1,6 +1,7 @@
-"""CSV of service records (台账) for a community, an activity or a date range: UTF-8 with a
-byte-order mark, so spreadsheet programs open the Chinese correctly, and no cell a
-spreadsheet would run as a formula (names and notes are typed by anyone)."""
+"""Service records (台账) for a community, an activity or a date range, as CSV (UTF-8 with a
+byte-order mark, so spreadsheet programs open the Chinese correctly, streamed) or as an .xlsx
+with real dates and hours as numbers. No cell a spreadsheet would run as a formula (names and
+notes are typed by anyone): see portal/spreadsheet.py."""
 
 import io
 
@@ -11,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from portal.accounts.permissions import mask_mobile
 from portal.extensions import db
 from portal.places.models import Place, within
-from portal.spreadsheet import csv_writer
+from portal.spreadsheet import csv_cell, csv_writer, xlsx_bytes
 from portal.timebank.models import Activity, HourLog
 from portal.timeutil import to_local
 
@@ -42,11 +43,27 @@ def _row(log, full_mobiles):
         what = _("Help request: %(title)s", title=log.note)
     else:
         what = _("Helped a neighbour: %(name)s", name=log.neighbour.name if log.neighbour else "")
-    return [log.service_date.isoformat(), log.volunteer.name, shown(log.volunteer.mobile), what,
-            log.issuer_name, log.community.name, f"{log.minutes / 60:g}", log.minutes,
-            log.status_label, log.decided_by.name if log.decided_by else "",
-            to_local(log.decided_at).strftime("%Y-%m-%d %H:%M") if log.decided_at else "",
+    decided_at = to_local(log.decided_at).replace(tzinfo=None) if log.decided_at else None
+    return [log.service_date, log.volunteer.name, shown(log.volunteer.mobile), str(what),
+            log.issuer_name, log.community.name, round(log.minutes / 60, 2), log.minutes,
+            str(log.status_label), log.decided_by.name if log.decided_by else "", decided_at,
             log.reason or log.note]
+
+
+def header():
+    return [_("Date"), _("Volunteer"), _("Mobile number"), _("Service"), _("Organiser"),
+            _("Community"), _("Hours"), _("Minutes"), _("Status"), _("Decided by"),
+            _("Decided at"), _("Note")]
+
+
+def _logs(query):
+    return db.session.scalars(query.execution_options(yield_per=BATCH))
+
+
+def rows_xlsx(query, full_mobiles):
+    """The whole table as an .xlsx workbook."""
+    return xlsx_bytes(_("Service records"), header(),
+                      (_row(log, full_mobiles) for log in _logs(query)))
 
 
 def rows_csv(query, full_mobiles):
@@ -54,11 +71,9 @@ def rows_csv(query, full_mobiles):
     buffer = io.StringIO()
     writer = csv_writer(buffer)
     buffer.write("\ufeff")
-    writer.writerow([_("Date"), _("Volunteer"), _("Mobile number"), _("Service"),
-                     _("Organiser"), _("Community"), _("Hours"), _("Minutes"), _("Status"),
-                     _("Decided by"), _("Decided at"), _("Note")])
-    for log in db.session.scalars(query.execution_options(yield_per=BATCH)):
-        writer.writerow(_row(log, full_mobiles))
+    writer.writerow(header())
+    for log in _logs(query):
+        writer.writerow([csv_cell(value) for value in _row(log, full_mobiles)])
         if buffer.tell() > 64 * 1024:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -254,6 +254,8 @@ class ExportForm(FlaskForm):
     first = DayField(_l("From (optional)"), validators=[Optional()],
                       render_kw={"class": "short"})
     last = DayField(_l("To (optional)"), validators=[Optional()], render_kw={"class": "short"})
+    # Which button was pressed: a spreadsheet (.xlsx) or CSV.
+    format = ChoiceField(choices=options([("xlsx", "xlsx"), ("csv", "csv")]), default="csv")
 
     def validate_last(self, field):
         if self.first.data and field.data and field.data < self.first.data:

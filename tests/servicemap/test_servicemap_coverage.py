@@ -10,12 +10,14 @@ import subprocess
 import sys
 
 import pytest
+from openpyxl import load_workbook
 
 from portal import ROOT
 from portal.config import cache_config
 from portal.extensions import db
 from portal.places.tree import add_place
 from portal.servicemap import coverage, geo
+from portal.spreadsheet import csv_text
 from tests.factories import make_point, offset
 
 
@@ -110,7 +112,7 @@ def test_coverage_agrees_with_measuring_every_pair(world):
 def test_csv_has_a_bom_a_header_and_a_row_per_courtyard(world):
     make_point(world["community"], "长者食堂", "meals", world["courtyard"].latitude,
                world["courtyard"].longitude)
-    text = coverage.csv_text(coverage.coverage(world["community"]))
+    text = csv_text(*coverage.table(coverage.coverage(world["community"])))
     assert text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(text[1:])))
     assert rows[0][:4] == ["院落", "社区", "郊区", "标准（分钟）"]
@@ -119,6 +121,20 @@ def test_csv_has_a_bom_a_header_and_a_row_per_courtyard(world):
     east = next(r for r in rows if r[0] == "草堂东路133号院")
     assert east[4:6] == ["", "是"]  # 党群服务中心: none in reach, a gap
     assert east[6:8] == ["1", "否"]  # 助餐点: 1 minute, no gap
+
+
+def test_the_spreadsheet_has_minutes_as_numbers(client, login, world, make_user):
+    make_point(world["community"], "长者食堂", "meals", world["courtyard"].latitude,
+               world["courtyard"].longitude)
+    login(make_user(roles=[("community_worker", world["community"])]))
+    response = client.get(f"/services/coverage/{world['community'].id}.xlsx")
+    assert response.status_code == 200
+    rows = list(load_workbook(io.BytesIO(response.get_data())).active.iter_rows(
+        values_only=True))
+    east = next(r for r in rows if r[0] == "草堂东路133号院")
+    assert east[4:8] == (None, "是", 1, "否")
+    csv_response = client.get(f"/services/coverage/{world['community'].id}.csv")
+    assert csv_response.headers["Content-Type"] == "text/csv; charset=utf-8"
 
 
 def count_measuring(monkeypatch):

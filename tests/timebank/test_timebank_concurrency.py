@@ -1,69 +1,16 @@
 """Two requests at the same moment, on PostgreSQL with two real connections: the second waits
 for the first's row lock, then finds the hour gone. CI runs these on PostgreSQL."""
 
-import threading
-import time
 
 import pytest
-from sqlalchemy import text
 
 from portal.accounts.models import User
 from portal.extensions import db
-from portal.refusals import Refused
 from portal.timebank import ledger, rewards
 from portal.timebank.models import Redemption, Reward, Transfer
+from tests.races import postgresql_only, race  # noqa: F401  (a fixture)
 
-pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture(autouse=True)
-def needs_postgresql(app):
-    if db.engine.dialect.name != "postgresql":
-        pytest.skip("row locks between two connections are tested on PostgreSQL")
-
-
-def _someone_waits_for_a_lock():
-    with db.engine.connect() as connection:
-        return connection.execute(text(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
-            "AND datname = current_database()")).scalar() > 0
-
-
-def race(app, first, second):
-    """Run ``first`` in one connection and hold its transaction open until ``second``, in
-    another, is blocked on a lock; then commit both. Return what each returned or the
-    reason it was refused."""
-    results, holding, release = {}, threading.Event(), threading.Event()
-
-    def run(name, action, hold):
-        with app.app_context():
-            try:
-                outcome = action()
-                if hold:
-                    holding.set()
-                    release.wait(20)
-                db.session.commit()
-                results[name] = outcome
-            except Refused as refused:
-                db.session.rollback()
-                results[name] = refused.reason
-            finally:
-                holding.set()
-                db.session.remove()
-
-    one = threading.Thread(target=run, args=("first", first, True))
-    one.start()
-    holding.wait(20)
-    two = threading.Thread(target=run, args=("second", second, False))
-    two.start()
-    deadline = time.monotonic() + 20
-    while not _someone_waits_for_a_lock():
-        assert time.monotonic() < deadline, "the second connection never waited for a lock"
-        time.sleep(0.02)
-    release.set()
-    one.join(20)
-    two.join(20)
-    return results
+pytestmark = [pytest.mark.postgres, pytest.mark.usefixtures("postgresql_only")]
 
 
 def _with_hours(world, make_user, minutes):
@@ -115,9 +62,9 @@ def test_two_people_redeeming_the_last_reward_at_once(app, world, make_user):
     db.session.commit()
     ids = (first.id, second.id, reward.id)
 
-    def redeem(user_id, key):
+    def redeem(user_id, token):
         return lambda: rewards.redeem(db.session.get(User, user_id),
-                                      db.session.get(Reward, ids[2]), key=key).id
+                                      db.session.get(Reward, ids[2]), token=token).id
 
     results = race(app, redeem(ids[0], "r1"), redeem(ids[1], "r2"))
     assert isinstance(results["first"], int) and results["second"] == "out_of_stock"

@@ -6,9 +6,11 @@ import re
 from datetime import timedelta
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.spreadsheet import XLSX_MIMETYPE
 from portal.timebank import activities, certificates, help, ledger, logs, rewards
 from portal.timebank.models import (
     Activity,
@@ -596,7 +598,9 @@ def test_the_export_is_utf8_with_a_bom_and_scoped(client, login, worker, approve
     login(worker)
     response = client.get(f"/timebank/export?scope=place:{world['community'].id}")
     body = response.get_data()
-    assert response.mimetype == "text/csv" and body.startswith("\ufeff".encode())
+    # One charset, said once: LibreOffice reads the header only when it is well formed.
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert body.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][:3] == ["日期", "志愿者", "手机号码"]
     assert rows[1][1:4] == ["李志鹏", approved.volunteer.mobile, approved.activity.title]
@@ -606,6 +610,22 @@ def test_the_export_is_utf8_with_a_bom_and_scoped(client, login, worker, approve
     bad = client.get(f"/timebank/export?scope=place:{world['community'].id}&first=2026-05-01"
                      "&last=2026-04-01")
     assert bad.status_code == 422 and "结束日期不能早于开始日期" in text(bad)
+
+
+def test_the_export_as_a_spreadsheet_has_real_dates_and_numbers(client, login, worker,
+                                                                 approved, world):
+    login(worker)
+    response = client.get(f"/timebank/export?scope=place:{world['community'].id}&format=xlsx")
+    assert response.status_code == 200
+    assert response.mimetype == XLSX_MIMETYPE
+    assert response.headers["Content-Disposition"].endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(response.get_data())).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("日期", "志愿者", "手机号码")
+    assert rows[1][0].date() == approved.service_date  # a date cell, not text
+    assert rows[1][1] == "李志鹏"
+    assert rows[1][6:8] == (2, 120)  # hours and minutes as numbers
+    assert sheet.cell(row=2, column=1).number_format == "yyyy-mm-dd"
 
 
 def test_organization_staff_export_their_activity_with_masked_numbers(client, login, approved,

@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from portal.audit import AuditEntry
@@ -570,3 +571,8 @@ def test_the_service_record_export_neutralises_formulas(client, login, worker, m
     assert row[-1] == "'-请重新登记"
     assert row[7] == "60"  # numbers stay numbers
     assert not any(cell and cell[0] in "=+-@\t\r" for r in rows for cell in r)
+    # In the spreadsheet the same text is kept as typed, stored as text: never a formula.
+    book = client.get(f"/timebank/export?scope=place:{world['community'].id}&format=xlsx")
+    cells = list(load_workbook(io.BytesIO(book.get_data())).active.iter_rows())[1]
+    assert cells[1].value == "=HYPERLINK(\"http://evil\",\"点我\")"
+    assert all(cell.data_type != "f" for cell in cells)

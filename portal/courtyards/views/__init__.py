@@ -2,3 +2,11 @@
 ``courtyards.bp``."""
 
 from portal.courtyards import bp  # noqa: F401  (create_app registers views.bp)
+from portal.courtyards.views import (  # noqa: F401  (registers the routes)
+    collections,
+    conventions,
+    desk,
+    households,
+    notices,
+    page,
+)

@@ -1,6 +1,6 @@
 """CSV exports of service records, for community workers and organisers."""
 
-from flask import Response, request, stream_with_context
+from flask import request, stream_with_context
 from flask_login import current_user, login_required
 
 from portal.accounts.permissions import can, load, places_where, require, require_that
@@ -9,6 +9,7 @@ from portal.formatting import day
 from portal.forms import Pick, options
 from portal.places.models import Place
 from portal.rendering import render
+from portal.spreadsheet import CSV_MIMETYPE, XLSX_MIMETYPE, download
 from portal.timebank import activities, bp, export
 from portal.timebank.forms import ExportForm
 from portal.timebank.views.loaders import organised
@@ -46,7 +47,7 @@ def export_records():
     full = can(current_user, "community_worker", community or activity.community)
     query = export.records_query(community=community, activity=activity, first=form.first.data,
                                  last=form.last.data)
-    name = f"service-records-{form.scope.data.kind}-{form.scope.data.id}.csv"
-    return Response(stream_with_context(export.rows_csv(query, full)),
-                    mimetype="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": f"attachment; filename={name}"})
+    name = f"service-records-{form.scope.data.kind}-{form.scope.data.id}.{form.format.data}"
+    if form.format.data == "xlsx":
+        return download(export.rows_xlsx(query, full), name, XLSX_MIMETYPE)
+    return download(stream_with_context(export.rows_csv(query, full)), name, CSV_MIMETYPE)
