@@ -18,7 +18,6 @@ MESSAGES = messages({
     "notice_empty": _l("Write a title and the text of the notice."),
     "pin_past": _l("The pinned-until day cannot be in the past."),
     "notice_withdrawn": _l("This notice was already withdrawn."),
-    "withdrawal_reason_needed": _l("Say why it is withdrawn, so residents understand."),
     "signed_in_future": _l("The day it was signed cannot be in the future."),
     # --- end of households, notices ---
 

@@ -1,14 +1,11 @@
-"""Why publicity said no: the words for each refusal of portal.publicity's rules.
-
-``reason_needed`` (withdrawing without a reason) is the time bank's reason of the same name:
-a reason means one thing portal-wide, so it is not registered twice; the withdraw form asks
-for the reason in publicity's own words before the rule is reached.
-"""
+"""Why publicity said no: the words for each refusal of portal.publicity's rules (also used
+by the domains that publish, e.g. withdrawing a courtyard notice)."""
 
 from portal.i18n import lazy_gettext as _l
 from portal.refusals import messages
 
 MESSAGES = messages({
+    "withdrawal_reason_needed": _l("Say why it is withdrawn, so residents understand."),
     "window_order": _l("The publicity period must end after it starts."),
     "window_too_short": _l("The publicity period must last at least %(days)d days."),
     "answer_days_too_few": _l("Allow at least one day for answers."),

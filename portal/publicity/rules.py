@@ -151,7 +151,7 @@ def withdraw(publication, actor, reason, now):
         raise Refused("publicity_not_yours")
     if publication.withdrawn_at is not None:
         raise Refused("already_withdrawn")
-    reason = _written(reason, "reason", "reason_needed", REASON_MAX)
+    reason = _written(reason, "reason", "withdrawal_reason_needed", REASON_MAX)
     publication.withdrawn_at = now
     publication.withdrawn_by_id = actor.id
     publication.withdrawal_reason = reason

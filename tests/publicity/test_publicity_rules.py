@@ -212,7 +212,7 @@ def test_withdrawing_needs_a_reason_and_happens_once(open_publication, poster, w
                                                      resident):
     with pytest.raises(Refused) as refused:
         rules.withdraw(open_publication, poster, "  ", START)
-    assert (refused.value.reason, refused.value.field) == ("reason_needed", "reason")
+    assert (refused.value.reason, refused.value.field) == ("withdrawal_reason_needed", "reason")
     assert open_publication.withdrawn_at is None
     rules.withdraw(open_publication, poster, "方案要改", START + DAY)
     assert (open_publication.withdrawn_by_id, open_publication.withdrawal_reason) == (
