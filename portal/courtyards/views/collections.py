@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.accounts.people import find_by_mobile
-from portal.accounts.permissions import load, shown_mobile
+from portal.accounts.permissions import load, require_that, shown_mobile
 from portal.courtyards import bp, collections
 from portal.courtyards.collection_forms import (
     CollectionForm,
@@ -49,6 +49,9 @@ def collection(collection_id):
     collection = load(Collection, collection_id, allowed=collections.may_see)
     if request.method == "GET":
         return _collection_page(collection)
+    # Only those who live there answer: anyone else is refused before the answer is read.
+    require_that(collections.why_not_eligible(collection, current_user)
+                 != "collection_not_resident")
     form = answer_form(collection)
     if not form.validate_on_submit():
         return _collection_page(collection, form=form, status=422)
@@ -56,8 +59,6 @@ def collection(collection_id):
     try:
         outcome = collections.answer(collection, current_user, choices, texts, utcnow())
     except Refused as refused:
-        if refused.reason == "collection_not_resident":
-            abort(403)
         show_on(form, refused)
         return _collection_page(collection, form=form, status=422)
     if outcome.replaced_user is not None:
