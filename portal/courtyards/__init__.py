@@ -6,6 +6,7 @@ from flask import Blueprint
 bp = Blueprint("courtyards", __name__, url_prefix="/courtyards")
 
 from portal.courtyards import (  # noqa: E402,F401  (imported for what they register)
+    at_home,  # the collections waiting for my answer, on the home page
     refusals,  # its refusals' words, registered once
     views,  # the pages, by what they are about
 )

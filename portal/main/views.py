@@ -1,7 +1,8 @@
-from flask import abort, redirect, request
+from flask import abort, g, redirect, request
 from flask_babel import refresh
 from flask_login import current_user
 
+from portal import sections
 from portal.accounts.models import TEXT_SIZES
 from portal.accounts.permissions import places_where
 from portal.config import LOCALES
@@ -17,7 +18,9 @@ def home():
     return render("main/home.html",
                   can_work=bool(places_where(current_user, "community_worker")),
                   # A volunteer's most frequent errand, a tap from here: log service hours.
-                  is_volunteer=is_volunteer(current_user))
+                  is_volunteer=is_volunteer(current_user),
+                  # What other domains show here (the courtyard's questions waiting for me).
+                  sections=sections.sections_for("home", g.courtyard))
 
 
 @bp.post("/settings/language")
