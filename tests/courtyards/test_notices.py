@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from portal.audit import AuditEntry
 from portal.courtyards import notices
 from portal.courtyards.models import Notice, NoticeView
-from portal.courtyards.text import paragraphs
 from portal.extensions import db
+from portal.formatting import paragraphs
 from portal.publicity import rules as publicity
 from portal.refusals import Refused
 from tests.helpers import audit_page, text

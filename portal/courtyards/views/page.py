@@ -18,7 +18,6 @@ from portal.courtyards import (
 )
 from portal.courtyards.forms import AgreementForm
 from portal.courtyards.models import Agreement
-from portal.courtyards.text import paragraphs
 from portal.extensions import db
 from portal.places.models import Place
 from portal.refusals import Refused, show_on
@@ -29,7 +28,6 @@ from portal.urls import paginate
 ARCHIVE_PER_PAGE = 20
 AGREEMENTS_SHOWN = 5
 
-bp.add_app_template_filter(paragraphs, "paragraphs")
 bp.add_app_template_filter(households.label, "household_label")
 
 
