@@ -18,8 +18,8 @@ from portal.urls import IdConverter
 ROOT = Path(__file__).resolve().parent.parent
 
 # One blueprint per domain, each a package of the same name.
-DOMAINS = ("main", "places", "accounts", "organizations", "servicemap", "timebank", "publicity",
-           "courtyards")
+DOMAINS = ("main", "places", "accounts", "notifications", "organizations", "servicemap",
+           "timebank", "publicity", "courtyards")
 
 # Strict: no inline script or style anywhere, nothing loaded from elsewhere.
 CONTENT_SECURITY_POLICY = (

@@ -38,3 +38,20 @@ def register_commands(app):
                    else "Every balance equals the sum of its entries.")
         if problems:
             raise SystemExit(1)
+
+    @app.cli.group("jobs")
+    def jobs_group():
+        """Timed work (cron: every minute, on any number of machines)."""
+
+    @jobs_group.command("run-due")
+    def run_due_command():
+        """Do whatever is due now (SMS sends and retries …); safe to run again at once."""
+        from portal.notifications.jobs import run_due
+        from portal.timeutil import utcnow
+
+        failed = False
+        for name, said, ok in run_due(utcnow()):
+            click.echo(said if ok else f"{name} failed: {said}")
+            failed = failed or not ok
+        if failed:
+            raise SystemExit(1)

@@ -88,6 +88,10 @@ DEFAULTS = {
     # Empty: no tiles, no map script; the server-drawn SVG map is all there is.
     "SERVICE_TILE_URL": "",
     "SERVICE_TILE_DATUM": "gcj02",
+    # An SMS gateway for 我的消息: each message is POSTed there as JSON {"mobile", "text"} by
+    # `flask --app wsgi jobs run-due` (cron, every minute), retried after 1, 5 and 30 minutes
+    # and given up after 5 tries. Empty: no SMS, messages are only in the inbox.
+    "SMS_WEBHOOK_URL": "",
 }
 
 LOCALES = ("zh_Hans", "en")

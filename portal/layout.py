@@ -68,7 +68,20 @@ def template_context():
         "text_size": text_size(),
         "htmx_config": json.dumps(htmx_config(), separators=(",", ":")),
         "current_path": current_path(),
+        "unread_messages": unread_messages(),
     }
+
+
+def unread_messages():
+    """How many unread messages the signed-in user has (one COUNT, once per request); 0 for
+    visitors."""
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_messages" not in g:
+        from portal.notifications.inbox import unread_count
+
+        g.unread_messages = unread_count(current_user)
+    return g.unread_messages
 
 
 def place_crumb(place):

@@ -14,6 +14,7 @@ from portal.courtyards.models import (  # noqa: F401
     Option,
     Question,
 )
+from portal.notifications.models import Message, SmsDelivery  # noqa: F401
 from portal.organizations.models import Organization  # noqa: F401
 from portal.places.models import Place  # noqa: F401
 from portal.publicity.models import Objection, Publication  # noqa: F401

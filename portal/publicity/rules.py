@@ -18,6 +18,7 @@ from sqlalchemy import false, or_, select
 from portal import audit
 from portal.accounts.permissions import can, scope
 from portal.extensions import db
+from portal.notifications.sender import notify
 from portal.places.models import Place
 from portal.publicity.models import OBJECTION_KINDS, Objection, Publication
 from portal.refusals import Refused
@@ -195,6 +196,10 @@ def answer(objection, actor, text, now):
     objection.answered_at = now
     audit.record("publicity.answer", objection, actor=actor,
                  publication=objection.publication_id, late=now > objection.due_at)
+    if objection.raised_by_id != actor.id:  # tell the one who asked (我的消息)
+        notify(objection.raised_by, "objection_answered", objection.publication,
+               f"objection_answered:{objection.id}", now=now,
+               title=objection.publication.title)
     return objection
 
 
