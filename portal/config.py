@@ -92,6 +92,15 @@ DEFAULTS = {
     # `flask --app wsgi jobs run-due` (cron, every minute), retried after 1, 5 and 30 minutes
     # and given up after 5 tries. Empty: no SMS, messages are only in the inbox.
     "SMS_WEBHOOK_URL": "",
+    # Councils: a meeting has quorum when more than this share of its members are present
+    # (0.5: more than half); a motion passes by a majority of the members "present", or of
+    # all "members" of the council.
+    "COUNCIL_QUORUM_SHARE": 0.5,
+    "COUNCIL_MAJORITY_OF": "present",
+    # Days a department has to answer a 大事 unless the worker sets another due day, and the
+    # days after closing when the requester is asked whether the matter stayed solved.
+    "COUNCIL_DEPARTMENT_DAYS": 15,
+    "COUNCIL_FOLLOW_UP_DAYS": 28,
 }
 
 LOCALES = ("zh_Hans", "en")

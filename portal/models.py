@@ -2,6 +2,23 @@
 
 from portal.accounts.models import RoleGrant, User  # noqa: F401
 from portal.audit import AuditEntry  # noqa: F401
+from portal.councils.models import (  # noqa: F401
+    AgendaItem,
+    Attendance,
+    Council,
+    CouncilMember,
+    Decision,
+    Department,
+    Meeting,
+    Motion,
+    ReplyTemplate,
+    Request,
+    RequestEvent,
+    RequestPhoto,
+    RequestSupport,
+    Satisfaction,
+    Vote,
+)
 from portal.courtyards.models import (  # noqa: F401
     Agreement,
     Answer,
