@@ -15,9 +15,12 @@ no page waits for a job to mark it.
 """
 
 import json
+from datetime import timedelta
+
+from flask import current_app
 
 from portal import audit
-from portal.councils.models import Request, RequestEvent
+from portal.councils.models import RequestEvent
 from portal.extensions import db
 from portal.refusals import Refused
 
@@ -101,6 +104,10 @@ def move(request, action, actor, role, now, text=None, outcome=None, **details):
     if action in CLOSING:
         request.outcome = outcome
         request.closed_at = now
+        if action == "close":  # asked again, four weeks on, whether it stayed solved
+            days = current_app.config["PORTAL"]["COUNCIL_FOLLOW_UP_DAYS"]
+            request.follow_up_at = now + timedelta(days=days)
+            request.follow_up_sent_at = None
     if action == "reopen":
         request.outcome = None
         request.closed_at = None
@@ -130,5 +137,5 @@ def note(request, action, actor, role, now, text=None, **details):
     return event
 
 
-__all__ = ["CLOSING", "OPEN", "STATES", "TRANSITIONS", "TRIAGED", "Request", "allowed",
+__all__ = ["CLOSING", "OPEN", "STATES", "TRANSITIONS", "TRIAGED", "allowed",
            "is_open", "is_overdue", "move", "moves_from", "note"]

@@ -1,0 +1,7 @@
+"""Why the councils said no: meetings (words registered in portal.councils.refusals)."""
+
+from portal.i18n import lazy_gettext as _l
+from portal.refusals import messages
+
+MESSAGES = messages({
+})
