@@ -175,9 +175,12 @@ def cache_config(url):
 def flask_config(settings, instance_path):
     """Translate portal settings into the Flask and extension configuration keys."""
     production = settings["ENV"] == "production"
-    database_url = settings["DATABASE_URL"] or (
-        "sqlite:///" + str(Path(instance_path) / "linli.db")
-    )
+    database_url = settings["DATABASE_URL"]
+    if not database_url:
+        # The default SQLite file lives in the instance folder, which a fresh clone lacks
+        # when PORTAL_SECRET_KEY is set (nothing else would create it).
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        database_url = "sqlite:///" + str(Path(instance_path) / "linli.db")
     return {
         "PORTAL": settings | {"BASE_URL": base_url(settings)},
         "SECRET_KEY": secret_key(settings, instance_path),

@@ -1,6 +1,6 @@
 import pytest
 
-from portal.config import InsecureConfiguration, read_settings, secret_key
+from portal.config import InsecureConfiguration, flask_config, read_settings, secret_key
 from portal.extensions import db
 
 
@@ -35,3 +35,13 @@ def test_production_marks_cookies_secure(tmp_path, monkeypatch):
     with app.app_context():
         db.session.remove()  # give the connection back first: dispose() closes only
         db.engine.dispose()  # pooled ones, and a dropped one warns when collected later
+
+
+def test_the_default_database_folder_exists_even_when_the_secret_key_is_set(tmp_path):
+    """With PORTAL_SECRET_KEY set nothing else creates instance/, and `flask db upgrade` on
+    a fresh clone failed with "unable to open database file"."""
+    instance = tmp_path / "instance"
+    settings = read_settings({"PORTAL_SECRET_KEY": "k" * 64})
+    config = flask_config(settings, instance)
+    assert instance.is_dir()
+    assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance / 'linli.db'}"
