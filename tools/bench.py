@@ -42,7 +42,7 @@ def fresh_app(url, instance):
     return app
 
 
-DOMAINS = ("timebank", "servicemap", "courtyards")
+DOMAINS = ("timebank", "servicemap", "courtyards", "councils")
 
 
 def populate(app, scale, domains=DOMAINS):
