@@ -9,6 +9,7 @@ from flask import Flask, abort, current_app, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import LOCALES, flask_config, read_settings
 from portal.extensions import babel, cache, csrf, db, htmx, limiter, login_manager, migrate
@@ -44,6 +45,9 @@ def create_app(config=None):
     settings.update({k: config.pop(k) for k in list(config) if k in settings})
     app.config.from_mapping(flask_config(settings, app.instance_path))
     app.config.update(config)
+    if settings["PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings["PROXIES"],
+                                x_proto=settings["PROXIES"])
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

@@ -92,6 +92,10 @@ DEFAULTS = {
     # `flask --app wsgi jobs run-due` (cron, every minute), retried after 1, 5 and 30 minutes
     # and given up after 5 tries. Empty: no SMS, messages are only in the inbox.
     "SMS_WEBHOOK_URL": "",
+    # Proxies in front of the portal that set X-Forwarded-For and X-Forwarded-Proto (nginx:
+    # 1). The client's address (for the sign-in limits) and https are then read from the
+    # headers the nearest that many proxies added; 0 trusts no header.
+    "PROXIES": 0,
     # Councils: a meeting has quorum when more than this share of its members are present
     # (0.5: more than half); a motion passes by a majority of the members "present", or of
     # all "members" of the council.

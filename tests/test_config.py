@@ -45,3 +45,27 @@ def test_the_default_database_folder_exists_even_when_the_secret_key_is_set(tmp_
     config = flask_config(settings, instance)
     assert instance.is_dir()
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{instance / 'linli.db'}"
+
+
+def test_behind_one_proxy_the_client_address_is_the_one_the_proxy_saw():
+    from portal import create_app
+
+    app = create_app({"TESTING": True, "PROXIES": 1, "DATABASE_URL": "sqlite://"})
+
+    @app.get("/_address")
+    def address():
+        from flask import request
+
+        return f"{request.remote_addr} {request.scheme}"
+
+    answer = app.test_client().get(
+        "/_address", headers={"X-Forwarded-For": "6.6.6.6, 10.1.2.3",
+                              "X-Forwarded-Proto": "https"},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    # Only the address the one trusted proxy appended counts, not what the client claimed.
+    assert answer.text == "10.1.2.3 https"
+    plain = create_app({"TESTING": True, "DATABASE_URL": "sqlite://"})
+    plain.add_url_rule("/_address", view_func=address)
+    assert plain.test_client().get(
+        "/_address", headers={"X-Forwarded-For": "10.1.2.3"},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"}).text == "127.0.0.1 http"
