@@ -12,7 +12,17 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.config import LOCALES, flask_config, read_settings
-from portal.extensions import babel, cache, csrf, db, htmx, limiter, login_manager, migrate
+from portal.extensions import (
+    babel,
+    cache,
+    compress,
+    csrf,
+    db,
+    htmx,
+    limiter,
+    login_manager,
+    migrate,
+)
 from portal.i18n import lazy_gettext as _l
 from portal.urls import IdConverter
 
@@ -55,6 +65,7 @@ def create_app(config=None):
     htmx.init_app(app)
     limiter.init_app(app)
     cache.init_app(app)
+    compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"

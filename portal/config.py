@@ -190,6 +190,15 @@ def flask_config(settings, instance_path):
         "SECRET_KEY": secret_key(settings, instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Brotli where the browser takes it, else gzip; tiny responses are not worth it.
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_BR_LEVEL": 6,
+        # Static files are streamed from disk; gzip them too (old phones' browsers lack br).
+        "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
+        "COMPRESS_MIN_SIZE": 500,
+        "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/csv", "text/calendar",
+                               "application/javascript", "text/javascript",
+                               "application/json", "application/geo+json", "image/svg+xml"],
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -2,6 +2,7 @@
 
 from flask_babel import Babel
 from flask_caching import Cache
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -33,4 +34,5 @@ csrf = CSRFProtect()
 babel = Babel()
 htmx = Htmx()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+compress = Compress()  # pages and static files leave compressed in every deployment
 cache = Cache()  # shared by the app processes when PORTAL_CACHE_URL names a store
