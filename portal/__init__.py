@@ -90,6 +90,7 @@ def create_app(config=None):
     app.after_request(commit_or_roll_back)
     app.after_request(security_headers)
     app.after_request(rendering.htmx_redirects)
+    app.after_request(read_static_files_whole)  # runs before Flask-Compress's hook
     return app
 
 
@@ -234,3 +235,12 @@ def htmx_config():
             {"code": "[45]..", "swap": False, "error": True},
         ],
     }
+
+
+def read_static_files_whole(response):
+    """Read a static file into the response so it is compressed like a page: Flask-Compress
+    would stream it and leave the file open. Our static files are tens of KB."""
+    if request.endpoint == "static" and response.is_streamed and response.status_code == 200:
+        response.direct_passthrough = False
+        response.get_data()  # the file is closed when the response is
+    return response

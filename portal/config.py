@@ -193,8 +193,6 @@ def flask_config(settings, instance_path):
         # Brotli where the browser takes it, else gzip; tiny responses are not worth it.
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_BR_LEVEL": 6,
-        # Static files are streamed from disk; gzip them too (old phones' browsers lack br).
-        "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
         "COMPRESS_MIN_SIZE": 500,
         "COMPRESS_MIMETYPES": ["text/html", "text/css", "text/csv", "text/calendar",
                                "application/javascript", "text/javascript",
