@@ -32,7 +32,11 @@ from portal.courtyards.models import (  # noqa: F401
     Question,
 )
 from portal.notifications.models import Message, SmsDelivery  # noqa: F401
-from portal.organizations.models import Organization  # noqa: F401
+from portal.organizations.models import (  # noqa: F401
+    IncubationStep,
+    Organization,
+    ServedCommunity,
+)
 from portal.places.models import Place  # noqa: F401
 from portal.publicity.models import Objection, Publication  # noqa: F401
 from portal.servicemap.models import HoursException, ServiceHours, ServicePoint  # noqa: F401
