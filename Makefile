@@ -11,7 +11,7 @@ export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test test-postgres bench install install-test translations check-translations screenshots clean
+.PHONY: run test test-postgres bench bench-server install install-test translations check-translations screenshots clean
 
 $(BIN)/flask: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ test: install-test
 
 bench: install-test
 	$(BIN)/python -m tools.bench
+
+# The same pages under gunicorn and wrk (Debian's `wrk`, installed here when run as root).
+bench-server: install-test
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m tools.bench_server
 
 screenshots: install-test
 	$(BIN)/python -m tools.screenshots
