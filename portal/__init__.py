@@ -11,6 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from portal import urls
 from portal.config import LOCALES, flask_config, read_settings
 from portal.extensions import (
     babel,
@@ -61,6 +62,8 @@ def create_app(config=None):
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    # Before the CSRF check, which reads the body: the size limit depends on the view.
+    app.before_request(urls.allow_uploads)
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)

@@ -213,6 +213,7 @@ def flask_config(settings, instance_path):
         # Forms have no time limit (older users type slowly); the token lives as long as
         # the session.
         "WTF_CSRF_TIME_LIMIT": None,
+        # Views marked with portal.urls.takes_uploads (a photo of up to 5 MB) allow more.
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "MAX_FORM_MEMORY_SIZE": 512 * 1024,
     }

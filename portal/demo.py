@@ -17,7 +17,8 @@ DEMO_PASSWORD = "linli2026"
 # The domains' demo modules, in the order they seed: the time bank's activities are held at
 # the service map's points. Named, not imported, so this module imports no domain.
 DOMAIN_DEMOS = ("portal.servicemap.demo", "portal.timebank.demo", "portal.courtyards.demo",
-                "portal.courtyards.demo_collections")
+                "portal.courtyards.demo_collections", "portal.councils.demo",
+                "portal.organizations.demo")
 
 # (kind, name, fields, children); coordinates are WGS-84 and near the real streets.
 WORLD = [

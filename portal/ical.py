@@ -29,12 +29,15 @@ def _stamp(moment):
 
 def calendar(events, name):
     """Return an .ics text for ``events``: dicts with uid, starts_at and ends_at (naive UTC),
-    summary, and optionally description, location and url."""
+    summary, and optionally description, location, url, sequence (how many times it was
+    changed: calendars replace an event with a higher one) and status (CONFIRMED,
+    CANCELLED)."""
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Linli//Community portal//ZH",
              "CALSCALE:GREGORIAN", "METHOD:PUBLISH", f"X-WR-CALNAME:{_escape(name)}"]
     now = _stamp(utcnow())
     for event in events:
         lines += ["BEGIN:VEVENT", f"UID:{event['uid']}", f"DTSTAMP:{now}",
+                  f"SEQUENCE:{int(event.get('sequence', 0))}",
                   f"DTSTART:{_stamp(event['starts_at'])}", f"DTEND:{_stamp(event['ends_at'])}",
                   f"SUMMARY:{_escape(event['summary'])}"]
         for field in ("description", "location"):
@@ -42,6 +45,8 @@ def calendar(events, name):
                 lines.append(f"{field.upper()}:{_escape(event[field])}")
         if event.get("url"):
             lines.append(f"URL:{event['url']}")
+        if event.get("status") in ("CONFIRMED", "TENTATIVE", "CANCELLED"):
+            lines.append(f"STATUS:{event['status']}")
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"

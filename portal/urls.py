@@ -63,3 +63,22 @@ def absolute_url(endpoint, **values):
     """The full address of ``endpoint``, on the configured ``PORTAL_BASE_URL`` — never on the
     Host header a client sent (it ends up on printed slips, QR codes and calendar files)."""
     return current_app.config["PORTAL"]["BASE_URL"] + url_for(endpoint, **values)
+
+
+# Requests are at most 2 MB (PORTAL's MAX_CONTENT_LENGTH); a form with a photo may send this.
+UPLOAD_LIMIT = 6 * 1024 * 1024
+
+
+def takes_uploads(view):
+    """Mark a view whose form carries a photo: its requests may be up to ``UPLOAD_LIMIT``."""
+    view.max_content_length = UPLOAD_LIMIT
+    return view
+
+
+def allow_uploads():
+    """Before the request's body is read (and before the CSRF check reads it): raise the
+    size limit for views marked with ``takes_uploads``."""
+    view = current_app.view_functions.get(request.endpoint)
+    limit = getattr(view, "max_content_length", None)
+    if limit:
+        request.max_content_length = limit

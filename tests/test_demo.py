@@ -66,7 +66,8 @@ def test_each_domain_seeds_itself_and_names_its_logins():
     demos = domain_demos()
     assert [d.__name__ for d in demos] == [
         "portal.servicemap.demo", "portal.timebank.demo", "portal.courtyards.demo",
-        "portal.courtyards.demo_collections"]
+        "portal.courtyards.demo_collections", "portal.councils.demo",
+        "portal.organizations.demo"]
     assert all(callable(d.seed) for d in demos)
     lines = demo_logins()
     assert any("13900000001" in line and "community_worker" in line for line in lines)

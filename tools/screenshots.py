@@ -40,12 +40,17 @@ TOUR = [
      {"courtyard": "草堂东路133号院"}),
     ("coverage-zh-360", "13900000001", "/services/coverage/{草堂路社区}", {}),
     ("courtyard-zh-360", "13900000006", "/courtyards/{草堂东路133号院}", {}),
-    ("collection-zh-360", "13900000006",
-     "/courtyards/collections/{停车棚改造，听听大家的意见}", {}),
+    ("collection-zh-360", "13900000006", "/courtyards/collections/{楼道灯换成哪一种？}", {}),
     ("notice-zh-360", "13900000006", "/courtyards/notices/{车棚翻修和院坝改造方案公示}", {}),
     ("poster-zh-print", "13900000002", "/courtyards/notices/{车棚翻修和院坝改造方案公示}/poster",
      {"width": 794, "print": True}),
     ("leaders-desk-zh-360", "13900000002", "/courtyards/desk", {}),
+    ("requests-list-zh-360", None, "/councils/communities/{草堂路社区}/requests", {}),
+    ("request-zh-360", "13900000006", "/councils/requests/{停车棚漏雨，充电线乱拉}", {}),
+    ("triage-zh-360", "13900000001", "/councils/triage", {}),
+    ("meeting-zh-360", "13900000009", "/councils/meetings/{停车棚翻修方案商议}", {}),
+    ("decision-zh-360", None, "/councils/decisions/{停车棚翻修和充电桩安装}", {}),
+    ("organization-zh-360", None, "/organizations/{常青树社会服务中心}", {}),
     # The smallest phone, in 特大 text, JavaScript off: what an older resident sees.
     ("home-xlarge-240", "13900000006", "/", {"width": 240, "size": "xlarge"}),
     ("timebank-me-xlarge-240", "13900000005", "/timebank/me", {"width": 240, "size": "xlarge"}),
@@ -53,8 +58,12 @@ TOUR = [
      {"courtyard": "草堂东路133号院", "width": 240, "size": "xlarge"}),
     ("courtyard-xlarge-240", "13900000006", "/courtyards/{草堂东路133号院}",
      {"width": 240, "size": "xlarge"}),
-    ("collection-xlarge-240", "13900000006",
-     "/courtyards/collections/{停车棚改造，听听大家的意见}", {"width": 240, "size": "xlarge"}),
+    ("collection-xlarge-240", "13900000006", "/courtyards/collections/{楼道灯换成哪一种？}",
+     {"width": 240, "size": "xlarge"}),
+    ("raise-xlarge-240", "13900000006", "/councils/requests/new",
+     {"width": 240, "size": "xlarge"}),
+    ("request-xlarge-240", "13900000006", "/councils/requests/{3栋西头院墙开裂}",
+     {"width": 240, "size": "xlarge"}),
 ]
 
 
@@ -80,9 +89,10 @@ def build_demo_app(instance):
         world = seed_demo()
         names = {name: getattr(obj, "id", None) for name, obj in world.items()}
         # Notices and collections by title, for paths like "/courtyards/notices/{停水通知}".
+        from portal.councils.models import Decision, Meeting, Request
         from portal.courtyards.models import Collection, Notice
 
-        for model in (Notice, Collection):
+        for model in (Notice, Collection, Request, Meeting, Decision):
             names.update({row.title: row.id for row in db.session.scalars(db.select(model))})
         db.session.remove()
     return app, names
@@ -119,6 +129,24 @@ def review_pages(ids):
         ("timebank-desk", "13900000001", f"/timebank/community/{ids['草堂路社区']}"),
         ("timebank-rewards-manage", "13900000001",
          f"/timebank/community/{ids['草堂路社区']}/rewards"),
+    ]
+    community, shed = ids["草堂路社区"], ids["停车棚漏雨，充电线乱拉"]
+    pages += [
+        ("councils", "13900000006", "/councils/"),
+        ("requests-list", None, f"/councils/communities/{community}/requests"),
+        ("raise", "13900000006", "/councils/requests/new"),
+        ("request", "13900000006", f"/councils/requests/{shed}"),
+        ("request-overdue", None, f"/councils/requests/{ids['3栋西头院墙开裂']}"),
+        ("request-guided", "13900000009", f"/councils/requests/{ids['厨房水管漏水，想找人修']}"),
+        ("my-requests", "13900000006", "/councils/requests/mine"),
+        ("triage", "13900000001", "/councils/triage"),
+        ("handle", "13900000001", f"/councils/requests/{ids['院门口共享单车乱停']}/handle"),
+        ("meeting-held", "13900000009", f"/councils/meetings/{ids['停车棚翻修方案商议']}"),
+        ("meeting-next", "13900000003", f"/councils/meetings/{ids['楼道清理和电瓶车管理']}"),
+        ("decision", None, f"/councils/decisions/{ids['停车棚翻修和充电桩安装']}"),
+        ("messages", "13900000006", "/messages"),
+        ("organizations", None, "/organizations/"),
+        ("organization-incubating", None, f"/organizations/{ids['草堂蜀绣传习社']}"),
     ]
     extra = os.environ.get("SHOTS_EXTRA")  # "name|who|path;…" for pages of other domains
     for item in filter(None, (extra or "").split(";")):

@@ -46,6 +46,8 @@ REQUEST_KINDS = {
     "request_duplicate": _l("Your request “%(title)s” is the same as request No. "
                             "%(number)s; follow that one."),
     "request_reopened": _l("Your request “%(title)s” was opened again."),
+    "request_withdrawn": _l("Your request “%(title)s” was withdrawn by the person who made "
+                            "it."),
     "follow_up_due": _l("Four weeks ago your request “%(title)s” was closed. Has the "
                         "problem stayed solved?"),
 }
@@ -78,13 +80,15 @@ def followers(request):
     return [users[i] for i in ids if i in users]
 
 
-def tell_request(request, kind, key, now, **params):
+def tell_request(request, kind, key, now, but=None, **params):
     """Tell the requester and supporters of ``request`` about a change (``key`` names it,
-    e.g. f"referred:{event.id}"); ``title`` is added to the words' values."""
+    e.g. f"referred:{event.id}"), all ``but`` the one who made it; ``title`` is added to
+    the words' values."""
     assert kind in REQUEST_KINDS, kind
     params.setdefault("title", request.title)
     for user in followers(request):
-        notify(user, kind, request, f"{kind}:{key}", now=now, **params)
+        if but is None or user.id != but.id:
+            notify(user, kind, request, f"{kind}:{key}", now=now, **params)
 
 
 def tell_members(meeting, kind, key, now, **params):
