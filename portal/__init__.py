@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # One blueprint per domain, each a package of the same name.
 DOMAINS = ("main", "places", "accounts", "notifications", "organizations", "servicemap",
-           "timebank", "publicity", "courtyards", "councils")
+           "timebank", "publicity", "courtyards", "councils", "projects", "funds",
+           "kiosks")
 
 # Strict: no inline script or style anywhere, nothing loaded from elsewhere.
 CONTENT_SECURITY_POLICY = (

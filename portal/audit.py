@@ -18,6 +18,9 @@ class AuditEntry(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     # Set when a community worker acts for a resident (代办): the resident's id.
     on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # The 代办 session it was done in (portal.accounts.models.ActingSession), if any.
+    acting_session_id: Mapped[int | None] = mapped_column(ForeignKey("acting_session.id"),
+                                                          index=True)
     action: Mapped[str] = mapped_column(String(40), index=True)
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[int | None]

@@ -59,6 +59,8 @@ class User(UserMixin, db.Model):
     # new token signs the user out everywhere. Empty (the server default) matches no cookie.
     session_token: Mapped[str] = mapped_column(String(43), default=new_session_token,
                                                server_default="")
+    # The 6-digit PIN for signing in at a kiosk (set in the profile or at the counter).
+    kiosk_pin_hash: Mapped[str | None] = mapped_column(String(255))
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -124,3 +126,26 @@ class RoleGrant(db.Model):
     @property
     def role_label(self):
         return ROLE_LABELS[self.role]
+
+
+class ActingSession(db.Model):
+    """代办: a community worker acting for a resident who is present at the counter and
+    agrees. Everything done meanwhile is audited with both people (AuditEntry.actor is the
+    worker, on_behalf_of the resident, acting_session this row)."""
+
+    __tablename__ = "acting_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(200))
+    resident_present: Mapped[bool] = mapped_column(default=False)
+    resident_agrees: Mapped[bool] = mapped_column(default=False)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Ends when the worker ends it, signs out, or after PORTAL_ACTING_MINUTES.
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    ended_how: Mapped[str | None] = mapped_column(String(12))  # ended, timeout, signed_out
+
+    worker: Mapped[User] = relationship(foreign_keys=[worker_id])
+    resident: Mapped[User] = relationship(foreign_keys=[resident_id])
