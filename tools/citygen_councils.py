@@ -124,7 +124,7 @@ def generate(session, city, scale=1.0, seed=2028):
                 for user in backers:
                     supports.add(request_id=request, user_id=user, created_at=created)
                 requests.rows[-1]["support_count"] = len(backers)
-            if courtyard not in chosen and n == REQUESTS - 1:
+            if courtyard not in chosen and n == REQUESTS - 2:  # the last public one
                 chosen[courtyard] = {"request": request, "resident": requester,
                                      "community": community}
     for rows in (departments, councils, members, requests, events, supports):
