@@ -13,7 +13,7 @@ from sqlalchemy import false, or_
 from portal.accounts.models import ORGANIZATION_ROLES, PLACE_ROLES, RoleGrant
 from portal.extensions import db
 from portal.organizations.models import Organization
-from portal.places.models import Place, within
+from portal.places.models import Place, under_path
 
 
 def _grants(user):
@@ -101,11 +101,17 @@ def scope(user, roles, place=None, organization=None):
     in that organization. With neither in reach the condition is false, so the list is empty.
     The same answer as ``can`` gives for one row, asked of the whole table at once.
     """
+    if user is None or not user.is_authenticated:
+        return false()
+    roles = _as_tuple(roles)
+    grants = _grants(user)  # read once a request: lists need no query of their own
     conditions = []
     if place is not None:
-        conditions += [within(p, place) for p in places_where(user, roles)]
+        paths = sorted({path for role, path, _org in grants
+                        if path is not None and role in roles + ("admin",)})
+        conditions += [under_path(path, place) for path in paths]
     if organization is not None:
-        ids = [o.id for o in organizations_where(user, roles)]
+        ids = sorted({org for role, _path, org in grants if org is not None and role in roles})
         if ids:
             conditions.append(organization.in_(ids))
     return or_(*conditions) if conditions else false()

@@ -94,6 +94,11 @@ def preload_lineages(places):
 
 def within(place, column=None):
     """SQL condition: a place path at or under ``place`` (an index range scan, not LIKE)."""
+    return under_path(place.path, column)
+
+
+def under_path(path, column=None):
+    """SQL condition: a place path at or under ``path`` ("/1/7/")."""
     column = Place.path if column is None else column
     # "~" sorts after the digits and "/", so [path, path + "~") is exactly the subtree.
-    return and_(column >= place.path, column < place.path + "~")
+    return and_(column >= path, column < path + "~")

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from portal import audit
 from portal.accounts.models import User
@@ -74,6 +74,7 @@ def recent_decisions(user, now):
         select(HourLog).where(HourLog.volunteer_id == user.id, HourLog.status != "pending",
                               HourLog.decided_at >= now - timedelta(days=RECENT_DECISION_DAYS))
         .order_by(HourLog.decided_at.desc(), HourLog.service_date.desc(), HourLog.id.desc())
+        .options(selectinload(HourLog.activity), selectinload(HourLog.neighbour))
         .limit(RECENT_DECISIONS)).all()
 
 
