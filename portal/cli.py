@@ -39,6 +39,23 @@ def register_commands(app):
         if problems:
             raise SystemExit(1)
 
+    @app.cli.group("funds")
+    def funds_group():
+        """Community-fund tasks."""
+
+    @funds_group.command("verify")
+    def funds_verify_command():
+        """Recompute every fund balance from its entries; exit 1 on any problem."""
+        from portal.funds.money import verify
+
+        problems = verify()
+        for problem in problems:
+            click.echo(problem)
+        click.echo(f"{len(problems)} problem(s) found." if problems
+                   else "Every fund balance equals the sum of its entries.")
+        if problems:
+            raise SystemExit(1)
+
     @app.cli.group("jobs")
     def jobs_group():
         """Timed work (cron: every minute, on any number of machines)."""

@@ -18,7 +18,7 @@ DEMO_PASSWORD = "linli2026"
 # the service map's points. Named, not imported, so this module imports no domain.
 DOMAIN_DEMOS = ("portal.servicemap.demo", "portal.timebank.demo", "portal.courtyards.demo",
                 "portal.courtyards.demo_collections", "portal.councils.demo",
-                "portal.organizations.demo")
+                "portal.organizations.demo", "portal.projects.demo", "portal.funds.demo")
 
 # (kind, name, fields, children); coordinates are WGS-84 and near the real streets.
 WORLD = [

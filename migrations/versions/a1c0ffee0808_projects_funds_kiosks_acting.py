@@ -244,6 +244,7 @@ def upgrade():
     sa.Column('donor_name', sa.String(length=100), nullable=False),
     sa.Column('donor_user_id', sa.Integer(), nullable=True),
     sa.Column('anonymous', sa.Boolean(), nullable=False),
+    sa.Column('named', sa.Boolean(), nullable=False),
     sa.Column('grant_source', sa.String(length=12), nullable=True),
     sa.ForeignKeyConstraint(['donor_user_id'], ['user.id'], name=op.f('fk_fund_donation_donor_user_id_user')),
     sa.ForeignKeyConstraint(['transfer_id'], ['fund_transfer.id'], name=op.f('fk_fund_donation_transfer_id_fund_transfer')),

@@ -27,7 +27,7 @@ STATE_LABELS = {
     "resolved": _l("Decided"),
     "carrying_out": _l("Being carried out"),
     "guided": _l("Guidance given"),
-    "closed": _l("Closed"),
+    "closed": _l("Concluded"),  # 已办结: "Closed" is a service point's 已关门
     "followed_up": _l("Followed up"),
 }
 OUTCOME_LABELS = {
@@ -47,7 +47,7 @@ REPRESENTS_LABELS = {"residents": _l("Residents"), "organization": _l("Organizat
 MEETING_STATE_LABELS = {
     "called": _l("Called"),
     "open": _l("In session"),
-    "closed": _l("Closed"),
+    "closed": _l("Meeting ended"),
     "cancelled": _l("Cancelled"),
 }
 ATTENDANCE_LABELS = {"present": _l("Present"), "absent": _l("Absent"),
@@ -69,7 +69,7 @@ ACTION_LABELS = {
     "deliberate": _l("Discussed at the council's meeting"),
     "resolve": _l("Decided"),
     "carry_out": _l("Being carried out"),
-    "close": _l("Closed"),
+    "close": _l("Concluded"),
     "mark_duplicate": _l("Closed as the same as another request"),
     "duplicate_joined": _l("Another request was joined to this one"),
     "withdraw": _l("Withdrawn"),

@@ -93,8 +93,9 @@ class FundEntry(db.Model):
 
 
 class Donation(db.Model):
-    """Who gave a donation or grant: named publicly, or anonymous to the public but known to
-    the community's workers (``donor_name`` is kept either way)."""
+    """Who gave a donation or grant. The public sees an individual donor's name masked (张**)
+    unless they chose to be ``named``; an ``anonymous`` donation is "匿名捐赠" to the public.
+    The community's workers always see ``donor_name``."""
 
     __tablename__ = "fund_donation"
 
@@ -103,6 +104,7 @@ class Donation(db.Model):
     donor_name: Mapped[str] = mapped_column(String(100))
     donor_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     anonymous: Mapped[bool] = mapped_column(default=False)
+    named: Mapped[bool] = mapped_column(default=False)  # chose to have the full name shown
     # For a grant: "street", "foundation" or "other"; None for a donation.
     grant_source: Mapped[str | None] = mapped_column(String(12))
 

@@ -5,43 +5,36 @@ never edited or deleted; ``reverse`` is the only undo. Each account's ``balance`
 the sum of its entries, changed only here, by conditional ``UPDATE``s: a person's balance
 cannot go below zero even when two requests spend the same last hour at once (the second
 ``UPDATE`` waits for the first to commit, then finds too little and changes nothing). A
-transfer with an idempotency ``key`` happens once however often it is asked for.
+transfer with an idempotency ``key`` happens once however often it is asked for. The mechanism
+is the portal's one double-entry engine (``portal.ledger.Ledger``), shared with the community
+funds; this module keeps the time bank's names and words for it.
 """
 
 from flask import current_app
-from sqlalchemy import func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import audit
 from portal.extensions import db
+from portal.ledger import Ledger
 from portal.refusals import Refused
 from portal.timebank.models import Account, Entry, Transfer
 
-# --- accounts ---
+# The shared engine (portal/ledger.py) over the time bank's tables: a community's pool is
+# where earned hours come from, so it alone may go below zero.
+BOOKS = Ledger(Account, Transfer, Entry, may_go_negative=("pool",), refusal_field="hours")
 
-def _account(kind, **owner):
-    account = db.session.scalar(select(Account).filter_by(**owner))
-    if account is not None:
-        return account
-    try:
-        with db.session.begin_nested():
-            account = Account(kind=kind, balance=0, **owner)
-            db.session.add(account)
-    except IntegrityError:  # opened at the same moment by another request
-        account = db.session.scalar(select(Account).filter_by(**owner))
-    return account
+# --- accounts ---
 
 
 def person_account(user):
     """The user's account, opened on first use."""
-    return _account("person", user_id=user.id)
+    return BOOKS.account("person", user_id=user.id)
 
 
 def pool_account(community):
     """The community's issuing pool (储蓄所), opened on first use."""
-    return _account("pool", place_id=community.id)
+    return BOOKS.account("pool", place_id=community.id)
 
 
 def balance(user):
@@ -57,22 +50,7 @@ def storage_cap_minutes():
 
 def transfer_by_key(key):
     """The transfer made under idempotency ``key``, if any."""
-    return db.session.scalar(select(Transfer).filter_by(key=key)) if key else None
-
-
-def _change(account, amount):
-    """Add ``amount`` to the account's balance in one statement; return the new balance, or
-    None when a person's balance would go below zero."""
-    condition = [Account.id == account.id]
-    if amount < 0:
-        condition.append(or_(Account.kind == "pool", Account.balance >= -amount))
-    new_balance = db.session.execute(
-        update(Account).where(*condition).values(balance=Account.balance + amount)
-        .returning(Account.balance).execution_options(synchronize_session=False)
-    ).scalar()
-    if new_balance is not None:
-        set_committed_value(account, "balance", new_balance)
-    return new_balance
+    return BOOKS.transfer_by_key(key)
 
 
 def move(kind, source, target, minutes, actor=None, key=None, memo="", **links):
@@ -81,48 +59,11 @@ def move(kind, source, target, minutes, actor=None, key=None, memo="", **links):
     Raises ``Refused("insufficient")`` when ``source`` is a person without enough
     minutes. With a ``key`` already used, returns that earlier transfer and moves nothing.
     """
-    if not isinstance(minutes, int) or isinstance(minutes, bool) or minutes <= 0:
-        raise ValueError(f"minutes must be a positive whole number, not {minutes!r}")
-    if source.id == target.id:
-        raise Refused("same_account")
-    earlier = transfer_by_key(key)
-    if earlier is not None:
-        return earlier
-    try:
-        with db.session.begin_nested():
-            transfer = Transfer(kind=kind, key=key, memo=memo[:200],
-                                actor_id=getattr(actor, "id", None), **links)
-            db.session.add(transfer)
-            db.session.flush()  # a key used at the same moment fails here
-            # Lock accounts in id order so opposite transfers cannot deadlock.
-            after = {}
-            for account, amount in sorted(((source, -minutes), (target, minutes)),
-                                          key=lambda pair: pair[0].id):
-                after[account.id] = _change(account, amount)
-                if after[account.id] is None:
-                    raise Refused("insufficient", field="hours", balance=balance_of(account))
-            db.session.add_all([
-                Entry(transfer=transfer, account_id=source.id, amount=-minutes,
-                      balance_after=after[source.id]),
-                Entry(transfer=transfer, account_id=target.id, amount=minutes,
-                      balance_after=after[target.id]),
-            ])
-            db.session.flush()
-    except Refused:
-        # The savepoint undid any balance already changed; forget the cached values.
-        db.session.expire(source, ["balance"])
-        db.session.expire(target, ["balance"])
-        raise
-    except IntegrityError:
-        earlier = transfer_by_key(key)
-        if earlier is None:
-            raise
-        return earlier
-    return transfer
+    return BOOKS.move(kind, source, target, minutes, actor=actor, key=key, memo=memo, **links)
 
 
 def balance_of(account):
-    return db.session.scalar(select(Account.balance).where(Account.id == account.id))
+    return BOOKS.balance_of(account)
 
 
 def reverse(transfer, actor, reason, key=None):
@@ -130,23 +71,12 @@ def reverse(transfer, actor, reason, key=None):
 
     Refused when the minutes have already been spent by the person who received them.
     """
-    if transfer.kind == "reversal":
-        raise Refused("reversal_of_reversal")
-    existing = db.session.scalar(select(Transfer).filter_by(reverses_id=transfer.id))
-    if existing is not None:
-        return existing
-    paid = next(e for e in transfer.entries if e.amount > 0)
-    charged = next(e for e in transfer.entries if e.amount < 0)
-    try:
-        reversal = move("reversal", paid.account, charged.account, paid.amount, actor=actor,
-                        key=key or f"reverse:{transfer.id}", memo=reason,
-                        reverses_id=transfer.id, hour_log_id=transfer.hour_log_id)
-    except Refused as refused:
-        if refused.reason == "insufficient":
-            raise Refused("spent") from refused
-        raise
-    audit.record("timebank.reverse", transfer, actor=actor, reason=reason,
-                 reversal=reversal.id)
+    already = BOOKS.reversal_of(transfer) if transfer.kind != "reversal" else None
+    reversal = BOOKS.reverse(transfer, actor, reason, key=key,
+                             hour_log_id=transfer.hour_log_id)
+    if already is None:
+        audit.record("timebank.reverse", transfer, actor=actor, reason=reason,
+                     reversal=reversal.id)
     return reversal
 
 
@@ -170,43 +100,18 @@ def check_room(user, minutes):
 
 def statement(account):
     """Select the account's entries, newest first, with their transfers."""
-    return (select(Entry).where(Entry.account_id == (account.id if account else None))
-            .options(joinedload(Entry.transfer)).order_by(Entry.id.desc()))
+    return BOOKS.statement(account.id if account else None)
 
 
 def counterparts(entries):
     """For each entry's transfer, the account on the other side: {transfer id: Account}."""
-    if not entries:
-        return {}
-    others = db.session.scalars(
-        select(Entry).where(Entry.transfer_id.in_([e.transfer_id for e in entries]),
-                            Entry.id.not_in([e.id for e in entries]))
-        .options(joinedload(Entry.account).joinedload(Account.user),
-                 joinedload(Entry.account).joinedload(Account.place)))
-    return {entry.transfer_id: entry.account for entry in others}
+    others = BOOKS.other_sides(entries, joinedload(Entry.account).joinedload(Account.user),
+                               joinedload(Entry.account).joinedload(Account.place))
+    return {transfer_id: entry.account for transfer_id, entry in others.items()}
 
 
 # --- checking ---
 
 def verify():
     """Recompute every balance from the entries; return a list of problems (empty is good)."""
-    problems = []
-    sums = (select(Entry.account_id, func.sum(Entry.amount).label("total"))
-            .group_by(Entry.account_id).subquery())
-    rows = db.session.execute(
-        select(Account.id, Account.kind, Account.balance, func.coalesce(sums.c.total, 0))
-        .outerjoin(sums, sums.c.account_id == Account.id)
-    )
-    for account_id, kind, cached, total in rows:
-        if cached != total:
-            problems.append(f"account {account_id}: balance {cached} but entries sum to {total}")
-        if kind == "person" and total < 0:
-            problems.append(f"account {account_id}: a person's balance is negative ({total})")
-    unbalanced = db.session.execute(
-        select(Transfer.id, func.count(Entry.id), func.coalesce(func.sum(Entry.amount), 0))
-        .outerjoin(Entry, Entry.transfer_id == Transfer.id).group_by(Transfer.id)
-        .having(or_(func.count(Entry.id) != 2, func.coalesce(func.sum(Entry.amount), 0) != 0))
-    )
-    for transfer_id, count, total in unbalanced:
-        problems.append(f"transfer {transfer_id}: {count} entries summing to {total}")
-    return problems
+    return BOOKS.verify()

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from portal import sections
 from portal.accounts.permissions import load, require_that
 from portal.courtyards import (
     agreements,
@@ -68,6 +69,8 @@ def _courtyard_page(courtyard):
     }
     context.update(collections.for_courtyard(courtyard, current_user, now))
     context.update(conventions.for_courtyard(courtyard, today))
+    # What other domains have here (the projects of the courtyard, …).
+    context["sections"] = sections.sections_for("courtyard", courtyard)
     return render("courtyards/show.html", **context)
 
 
