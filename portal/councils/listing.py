@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from portal.councils import states
 from portal.councils.models import CLASSES, Request
-from portal.extensions import db
+from portal.extensions import cache, db
 from portal.places.models import Place, within
 from portal.timeutil import to_local
 
@@ -20,6 +20,8 @@ from portal.timeutil import to_local
 # say how the community answers now, and a bounded range scan of
 # ix_request_community_created whatever the community's history.
 RESPONSE_WINDOW = timedelta(days=365)
+# Medians move slowly: worked out at most once in this many seconds per community.
+TIMES_SECONDS = 600
 CSV_MOST = 5000
 UNSORTED = "unsorted"  # the class filter's key for requests not yet sorted
 
@@ -74,14 +76,26 @@ def _days(start, end):
     return (end - start).total_seconds() / 86400
 
 
-def response_times(community, now):
-    """{class: Times} over ``community``'s public requests of the last year (see
-    ``RESPONSE_WINDOW``): one query of three columns, medians in Python."""
-    rows = db.session.execute(
-        select(Request.klass, Request.created_at, Request.triaged_at, Request.closed_at)
-        .where(Request.community_id == community.id, Request.public.is_(True),
-               Request.created_at >= now - RESPONSE_WINDOW,
-               Request.klass.is_not(None))).all()
+def response_times(community, now, public_only=True):
+    """{class: Times} over ``community``'s requests of the last year (see
+    ``RESPONSE_WINDOW``; the public ones, or all for its workers): one query of three
+    columns, medians in Python — a few thousand rows at most, so the answer is kept in the
+    shared cache for ``TIMES_SECONDS`` rather than worked out on every page."""
+    key = f"councils:times:{community.id}:{int(public_only)}"
+    times = cache.get(key)
+    if times is None:
+        times = _response_times(community, now, public_only)
+        cache.set(key, times, timeout=TIMES_SECONDS)
+    return times
+
+
+def _response_times(community, now, public_only):
+    query = (select(Request.klass, Request.created_at, Request.triaged_at, Request.closed_at)
+             .where(Request.community_id == community.id,
+                    Request.created_at >= now - RESPONSE_WINDOW, Request.klass.is_not(None)))
+    if public_only:
+        query = query.where(Request.public.is_(True))
+    rows = db.session.execute(query).all()
     triage = {k: [] for k in CLASSES}
     close = {k: [] for k in CLASSES}
     for klass, created, triaged, closed in rows:

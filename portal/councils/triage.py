@@ -14,8 +14,7 @@
 """
 
 import json
-import statistics
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, case, delete, func, or_, select, update
@@ -36,13 +35,11 @@ from portal.extensions import db
 from portal.places.models import Place, within
 from portal.refusals import Refused
 from portal.servicemap.models import ServicePoint
-from portal.timeutil import to_local, to_utc
+from portal.timeutil import to_local
 
 TEXT_MAX = 5000
 TEMPLATE_TITLE_MAX = 60
 CLOSE_OUTCOMES = states.CLOSING["close"]
-# How far back the response times look: a year of one community's requests.
-RESPONSE_WINDOW = timedelta(days=365)
 
 
 def local_day(now):
@@ -444,33 +441,3 @@ def overdue_count(user, today):
         queue_condition(user, today), Request.state == "referred", Request.due_on < today))
 
 
-def response_times(community, today):
-    """Median days to triage and to close, per class, over the requests of ``community``
-    made in the last year (computed in Python over that bounded select, one row each), and
-    the number now overdue: {"major": {"triage": 2.0, "close": 12.5, "count": 8}, …,
-    "overdue": 1}."""
-    since = to_utc(datetime.combine(today, time.min)) - RESPONSE_WINDOW
-    rows = db.session.execute(select(
-        Request.klass, Request.created_at, Request.triaged_at, Request.closed_at,
-        Request.state, Request.due_on)
-        .where(Request.community_id == community.id, Request.created_at >= since)).all()
-    days = {klass: {"triage": [], "close": []} for klass in CLASSES}
-    overdue = 0
-    for klass, created, triaged, closed, state, due_on in rows:
-        if state == "referred" and due_on is not None and due_on < today:
-            overdue += 1
-        if klass not in days:
-            continue
-        if triaged is not None:
-            days[klass]["triage"].append((triaged - created).total_seconds() / 86400)
-        if closed is not None:
-            days[klass]["close"].append((closed - created).total_seconds() / 86400)
-    times = {klass: {"triage": _median(spans["triage"]), "close": _median(spans["close"]),
-                     "count": len(spans["triage"])}
-             for klass, spans in days.items()}
-    times["overdue"] = overdue
-    return times
-
-
-def _median(values):
-    return round(statistics.median(values), 1) if values else None

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.audit import AuditEntry
-from portal.councils import triage
+from portal.councils import listing, triage
 from portal.councils.models import (
     Council,
     Department,
@@ -387,12 +387,20 @@ def test_response_times_are_medians_per_class(resident, make_request, world, now
                  triaged_at=now - day)
     make_request(resident, created_at=now - 400 * day, klass="major",
                  triaged_at=now - 100 * day)  # older than a year: not counted
-    times = triage.response_times(world["community"], local_today())
-    assert times["major"] == {"triage": 2.0, "close": 7.0, "count": 3}
-    assert times["private"] == {"triage": 1.0, "close": None, "count": 1}
-    assert times["minor"] == {"triage": None, "close": None, "count": 0}
-    assert times["overdue"] == 1
-    assert triage.response_times(world["other_community"], local_today())["overdue"] == 0
+    times = listing.response_times(world["community"], now, public_only=False)
+    assert times["major"] == listing.Times(2.0, 3, 7.0, 2)
+    assert times["private"] == listing.Times(1.0, 1, None, 0)
+    assert times["minor"] == listing.Times(None, 0, None, 0)
+
+
+def test_the_overdue_count_is_of_referred_matters_past_their_day(resident, worker,
+                                                                 make_request, now):
+    day = timedelta(days=1)
+    make_request(resident, state="referred", klass="major", due_on=local_today() - day)
+    make_request(resident, state="referred", klass="major", due_on=local_today() + day)
+    make_request(resident, state="referred", klass="major", created_at=now - 400 * day,
+                 due_on=local_today() - 300 * day)  # older than a year: overdue still
+    assert triage.overdue_count(worker, local_today()) == 2
 
 
 def test_sorting_councils_rows_are_unchanged_by_refusals(resident, worker, make_request,

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
 from portal.accounts.permissions import load, places_where, require_that
-from portal.councils import access, bp, handling, triage
+from portal.councils import access, bp, handling, listing, triage
 from portal.councils.models import Council, Department, ReplyTemplate, Request
 from portal.councils.triage_forms import QueueForm, TemplateForm, handling_forms
 from portal.councils.words import (
@@ -60,7 +60,8 @@ def triage_queue():
     districts = {c.ancestor("district") for c in communities} - {None}
     return render("councils/triage.html", form=form, page=page, today=today,
                   overdue=triage.overdue_count(current_user, today),
-                  times=[(c, triage.response_times(c, today)) for c in communities],
+                  times=[(c, listing.response_times(c, utcnow(), public_only=False))
+                         for c in communities],
                   districts=sorted(districts, key=lambda d: d.name),
                   state_labels=STATE_LABELS, class_labels=CLASS_SHORT,
                   category_labels=CATEGORY_LABELS)
