@@ -20,7 +20,7 @@ from portal.projects.models import Project
 from portal.timeutil import local_today, to_utc
 
 FUND_NAME = "草堂路社区微基金"
-SHED_TITLE = "停车棚翻修和充电桩安装"
+SHED_TITLE = "133号院停车棚翻修和充电桩安装"  # the projects demo's project
 
 
 def _at(day_offset, hour):
