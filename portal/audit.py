@@ -3,6 +3,7 @@
 import json
 from datetime import datetime
 
+from flask import g, has_app_context
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -34,10 +35,22 @@ class AuditEntry(db.Model):
 
 
 def record(action, subject, actor=None, on_behalf_of=None, **detail):
-    """Add an audit entry for ``action`` on ``subject`` (a model instance) to the session."""
+    """Add an audit entry for ``action`` on ``subject`` (a model instance) to the session.
+
+    While a community worker acts for a resident (代办, ``g.acting``: see
+    portal.accounts.acting), the rules are called with the resident as the user; the entry
+    then names the worker as the one who did it, the resident as the one it was for, and
+    the session it was done in.
+    """
+    acting = g.get("acting") if has_app_context() else None
+    acting_session_id = None
+    if acting is not None:
+        actor, on_behalf_of, acting_session_id = acting.worker, acting.resident, acting.id
+        g.setdefault("acting_recorded", []).append(subject)
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),
         on_behalf_of_id=getattr(on_behalf_of, "id", None),
+        acting_session_id=acting_session_id,
         action=action,
         subject_type=type(subject).__name__,
         subject_id=getattr(subject, "id", None),

@@ -105,6 +105,21 @@ DEFAULTS = {
     # days after closing when the requester is asked whether the matter stayed solved.
     "COUNCIL_DEPARTMENT_DAYS": 15,
     "COUNCIL_FOLLOW_UP_DAYS": 28,
+    # 代办: minutes a community worker's session acting for a resident at the counter lasts
+    # before it ends by itself (the worker can end it sooner, and signing out ends it).
+    "ACTING_MINUTES": 30,
+    # Kiosks: seconds without a touch before the "还在用吗？" warning, and how long the
+    # warning counts down before the kiosk signs out and clears everything (WCAG 2.2.1 asks
+    # at least 20). The server also signs a kiosk out after both have passed without a request.
+    "KIOSK_IDLE_SECONDS": 60,
+    "KIOSK_WARNING_SECONDS": 20,
+    # Days an enrolled kiosk's cookie lasts (browsers keep a cookie at most 400 days; each
+    # visit of the enrolment page by a worker can renew it).
+    "KIOSK_COOKIE_DAYS": 400,
+    # Wrong kiosk PINs for one mobile number (from every kiosk), and at one kiosk (for any
+    # numbers), before the PIN pad refuses for a while. Passwords on a phone still work.
+    "KIOSK_PIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+    "KIOSK_PIN_LIMIT_PER_KIOSK": "20 per 15 minutes",
 }
 
 LOCALES = ("zh_Hans", "en")

@@ -36,7 +36,9 @@ def text_size():
     if current_user.is_authenticated and current_user.text_size in TEXT_SIZES:
         return current_user.text_size
     size = request.cookies.get(TEXT_SIZE_COOKIE)
-    return size if size in TEXT_SIZES else "standard"
+    if size in TEXT_SIZES:
+        return size
+    return "large" if g.get("kiosk") is not None else "standard"  # 大 on a kiosk
 
 
 def set_preference_cookie(response, name, value):
@@ -69,6 +71,29 @@ def template_context():
         "htmx_config": json.dumps(htmx_config(), separators=(",", ":")),
         "current_path": current_path(),
         "unread_messages": unread_messages(),
+        # 代办: the worker acting for a resident in this request (the banner on every page).
+        "acting": g.get("acting"),
+        **kiosk_context(),
+    }
+
+
+def kiosk_context():
+    """On an enrolled kiosk: the kiosk, the idle warning's timing (none on the home screen
+    with nobody signed in: nothing to clear) and the "continue on your phone" QR code."""
+    kiosk = g.get("kiosk")
+    if kiosk is None:
+        return {"kiosk": None}
+    from flask_babel import gettext
+
+    from portal.kiosks.phone import continue_url
+
+    settings = current_app.config["PORTAL"]
+    resting = request.endpoint == "kiosks.home" and not current_user.is_authenticated
+    return {
+        "kiosk": kiosk,
+        "kiosk_idle": 0 if resting else settings["KIOSK_IDLE_SECONDS"],
+        "kiosk_warning": settings["KIOSK_WARNING_SECONDS"],
+        "phone_qr": qr_svg(continue_url(), gettext("QR code of this page for your phone")),
     }
 
 

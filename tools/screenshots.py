@@ -28,7 +28,7 @@ TOUR = [
     ("places-zh-360", None, "/places/?q=草堂", {}),
     ("register-zh-360", None, "/accounts/register", {"courtyard": "草堂东路133号院"}),
     ("counter-slip-zh-360", "13900000001", "/accounts/counter",
-     {"fill": {"#mobile": "13712345678", "#name": "刘桂兰"}, "click": "main form button"}),
+     {"fill": {"#mobile": "13712345678", "#name": "刘桂兰"}, "click": "main form button.big"}),
     ("timebank-log-zh-360", "13900000012", "/timebank/me",
      {"click": ["#what-0", "#quick-2"]}),
     ("timebank-approvals-zh-360", "13900000001", "/timebank/approvals", {}),

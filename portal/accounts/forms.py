@@ -1,14 +1,24 @@
 """Forms for signing in, registering and the profile."""
 
+import re
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField, ValidationError
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, Optional
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+)
 
 from portal.accounts.models import ROLE_LABELS, TEXT_SIZES
 from portal.accounts.people import NAME_MAX, PASSWORD_MAX, PASSWORD_MIN, find_by_mobile
 from portal.courtyards.households import building_choice
 from portal.forms import ChoiceField, RadioChoiceField, mobile_field, options, strip
 from portal.i18n import lazy_gettext as _l
+from portal.urls import as_id
 
 HOUSEHOLD_PART_MAX = 10  # characters of a unit or a room (portal.courtyards.households)
 
@@ -149,3 +159,85 @@ class GrantForm(FlaskForm):
 
     def set_roles(self, roles):
         self.role.choices = options((r, ROLE_LABELS[r]) for r in roles)
+
+
+# --- the counter: finding a resident, acting for them (代办), their kiosk PIN ---
+
+def optional_id(value):
+    """A chosen id, or None for the "all" line; ValueError for anything that is not an id."""
+    if value in ("", None):
+        return None
+    ident = as_id(str(value))
+    if ident is None:
+        raise ValueError(value)
+    return ident
+
+
+def digits_only(value):
+    return re.sub(r"\s", "", value) if isinstance(value, str) else value
+
+
+class CounterSearchForm(FlaskForm):
+    """Find a resident at the counter: by mobile number, or by name (and courtyard)."""
+
+    class Meta:
+        csrf = False  # a GET form fed request.args
+
+    q = StringField(_l("Mobile number or name"), filters=[strip],
+                    validators=[Length(max=40, message=_l("At most %(max)d characters."))],
+                    render_kw={"maxlength": 40, "autocomplete": "off"})
+    courtyard = ChoiceField(_l("Courtyard (optional)"), coerce=optional_id,
+                            validators=[Optional()],
+                            message=_l("Choose one of the courtyards listed."))
+
+
+class ActingForm(FlaskForm):
+    """Start acting for a resident: why, and that they are here and agree."""
+
+    reason = StringField(
+        _l("Why are you acting for the resident?"),
+        description=_l("For example: cannot read the small screen, wants to sign up for the "
+                       "Double Ninth lunch."),
+        filters=[strip],
+        validators=[DataRequired(_l("Write why you are acting for the resident.")),
+                    Length(max=200, message=_l("At most %(max)d characters."))],
+        render_kw={"maxlength": 200})
+    present = BooleanField(_l("The resident is here at the counter"),
+                           validators=[DataRequired(_l("The resident must be here."))])
+    agrees = BooleanField(_l("The resident agrees that I act for them"),
+                          validators=[DataRequired(_l("The resident must agree."))])
+
+
+def pin_fields():
+    pin = PasswordField(
+        _l("New kiosk PIN"),
+        description=_l("6 digits, for signing in at the touch screen of the service centre. "
+                       "Not 123456, not the end of the mobile number."),
+        filters=[digits_only],
+        validators=[InputRequired(_l("Type a 6-digit PIN.")),
+                    Regexp(r"^[0-9]{6}$", message=_l("A PIN is exactly 6 digits."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "new-password", "maxlength": 6,
+                   "class": "short"})
+    confirm = PasswordField(
+        _l("PIN again"),
+        filters=[digits_only],
+        validators=[InputRequired(_l("Type the PIN a second time.")),
+                    EqualTo("pin", message=_l("The two PINs are not the same."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "new-password", "maxlength": 6,
+                   "class": "short"})
+    return pin, confirm
+
+
+class CounterPinForm(FlaskForm):
+    """The resident types their new PIN on the counter's keyboard."""
+
+    pin, confirm = pin_fields()
+
+
+class ProfilePinForm(FlaskForm):
+    current = PasswordField(
+        _l("Current password"),
+        validators=[InputRequired(_l("Enter your current password."))],
+        render_kw={"autocomplete": "current-password"},
+    )
+    pin, confirm = pin_fields()

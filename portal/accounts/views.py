@@ -10,6 +10,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal import audit
 from portal.accounts import bp, throttle
+from portal.accounts.acting import sessions_for, stop_acting
 from portal.accounts.forms import (
     AssistedRegisterForm,
     FirstLoginForm,
@@ -17,6 +18,7 @@ from portal.accounts.forms import (
     LoginForm,
     PasswordForm,
     ProfileForm,
+    ProfilePinForm,
     RegisterForm,
 )
 from portal.accounts.models import ROLE_LABELS, RoleGrant, User
@@ -58,6 +60,7 @@ from portal.courtyards.leaders import is_leader
 from portal.courtyards.models import Household
 from portal.extensions import db, limiter
 from portal.forms import EmptyForm, options
+from portal.kiosks.pins import set_pin
 from portal.layout import load_place_context
 from portal.organizations.models import Organization
 from portal.phones import normalize_mobile
@@ -65,6 +68,7 @@ from portal.places.models import Place
 from portal.places.tree import courtyards_near, descendants
 from portal.refusals import Refused, show_on
 from portal.rendering import render
+from portal.timeutil import utcnow
 from portal.urls import paginate, query_id, safe_next
 
 PEOPLE_PER_PAGE = 30
@@ -140,7 +144,8 @@ def _network_locked(wait):
                on_breach=_refused(_login_page, _network_locked))
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("main.home"))
+        # "Continue on your phone" leads here with ?next= a page; already signed in, go there.
+        return redirect(safe_next())
     form = LoginForm()
     if form.validate_on_submit():
         user = find_by_mobile(form.mobile.data)
@@ -179,6 +184,8 @@ def _end_session():
 @bp.post("/logout")
 def logout():
     EmptyForm().validate_on_submit() or abort(400)
+    # Signing out ends acting for a resident (代办); it is the worker who signs out.
+    stop_acting("signed_out", utcnow())
     if current_user.is_authenticated:
         # A new token, so a copy of this session or its remember cookie (taken before the
         # sign-out) no longer works. It ends the user's sessions on other devices too.
@@ -300,7 +307,15 @@ def profile():
         form.text_size.data = current_user.text_size or "standard"
     return render("accounts/profile.html", form=form,
                   password_form=PasswordForm(formdata=None, prefix="pw"),
+                  pin_form=ProfilePinForm(formdata=None, prefix="pin"),
+                  acting_sessions=_acting_sessions_of(current_user),
                   household=_household_of(current_user), status=422 if form.errors else 200)
+
+
+def _acting_sessions_of(user):
+    """How many times a worker acted for ``user`` (代办), for the profile's link."""
+    return db.session.scalar(db.select(db.func.count()).select_from(
+        sessions_for(user).order_by(None).subquery()))
 
 
 def _household_of(user):
@@ -326,14 +341,43 @@ def change_password():
                   "success")
             return redirect(url_for("accounts.profile"), 303)
         form.current.errors.append(_("That is not your current password."))
+    return _profile_again(password_form=form)
+
+
+def _profile_again(password_form=None, pin_form=None):
+    """The profile re-shown with 422, one of its secondary forms as typed."""
     profile_form = ProfileForm(formdata=None, obj=current_user,
                                courtyard=current_user.home_courtyard_id)
     if not _offer_courtyards(profile_form, current_user.home_courtyard or g.courtyard):
         del profile_form.courtyard
     if not is_leader(current_user):
         del profile_form.phone_shown_to_neighbours
-    return render("accounts/profile.html", form=profile_form, password_form=form,
+    return render("accounts/profile.html", form=profile_form,
+                  password_form=password_form or PasswordForm(formdata=None, prefix="pw"),
+                  pin_form=pin_form or ProfilePinForm(formdata=None, prefix="pin"),
+                  acting_sessions=_acting_sessions_of(current_user),
                   household=_household_of(current_user), status=422)
+
+
+@bp.post("/profile/pin")
+@login_required
+def profile_pin():
+    """Choose my 6-digit PIN for the service centre's touch screen (with my password)."""
+    form = ProfilePinForm(prefix="pin")
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if not password_matches(user, form.current.data):
+            form.current.errors.append(_("That is not your current password."))
+        else:
+            try:
+                set_pin(user, form.pin.data, actor=user)
+            except Refused as refused:
+                show_on(form, refused, field="pin")
+            else:
+                flash(_("Your kiosk PIN is set. Use it with your mobile number at the touch "
+                        "screen of your service centre."), "success")
+                return redirect(url_for("accounts.profile"), 303)
+    return _profile_again(pin_form=form)
 
 
 @bp.post("/profile/sign-out-everywhere")
@@ -402,7 +446,7 @@ def counter():
             session["slip_code"] = {"user": user.id,
                                     "code": issue_first_login_code(user, current_user)}
             return redirect(url_for("accounts.slip", user_id=user.id), 303)
-    return render("accounts/counter.html", form=form, status=422 if form.errors else 200)
+    return counter_page(places, form, status=422 if form.errors else 200)
 
 
 def _record_household_at_counter(form, user, courtyard):
@@ -542,3 +586,7 @@ def revoke(grant_id):
     endpoint, key = (("accounts.organization_roles", "organization_id")
                      if isinstance(target, Organization) else ("accounts.place_roles", "place_id"))
     return redirect(url_for(endpoint, **{key: target.id}), 303)
+
+
+# The counter's search, 代办 and kiosk PINs (and the hook that acts for a resident).
+from portal.accounts.counter import counter_page  # noqa: E402

@@ -432,6 +432,7 @@ def parse_yuan(text):
 
 
 def yuan(fen):
-    """3,200.50 for 320050 fen (the unit is said by the words around it)."""
+    """3,200.50 for 320050 fen, 3,200 for 320000 (the unit is said by the words around it):
+    whole yuan without ".00", so amounts stay short enough for a 240 px phone in 特大."""
     whole, cents = divmod(int(fen), 100)
-    return f"{whole:,}.{cents:02d}"
+    return f"{whole:,}" if cents == 0 else f"{whole:,}.{cents:02d}"

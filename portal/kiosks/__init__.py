@@ -2,4 +2,6 @@
 
 from flask import Blueprint
 
+from portal.kiosks import refusals  # noqa: F401  (registers the kiosks' refusal words)
+
 bp = Blueprint("kiosks", __name__, url_prefix="/kiosk")

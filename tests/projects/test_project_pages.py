@@ -42,7 +42,7 @@ def test_the_demo_project_from_the_home_page_to_its_money_in_one_tap(demo, clien
     assert page.status_code == 200
     audit_page(page)
     body = text(page)
-    assert "17,600.00" in body and "1.0" in body  # the two lines and the leverage
+    assert "17,600" in body and "1.0" in body  # the two lines and the leverage
     assert f'href="/councils/decisions/{project.decision_id}"' in body
     call = calls.call_of(project)
     assert [r.bid.organization.name for r in calls.ranking(call)][0] == "常青树社会服务中心"

@@ -2,7 +2,7 @@
 setting a fund up, donations, grants, payments to projects and reversals. Each keeping page
 is one GET (an empty form) and one POST (303 to the accounts, or the form again with 422)."""
 
-from flask import abort, current_app, flash, redirect, url_for
+from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -29,10 +29,8 @@ def _kept(fund_id):
 
 
 def project_link(project):
-    """The project's page, once the projects domain has one (else None: the title alone)."""
-    if project is None or "projects.project" not in current_app.view_functions:
-        return None
-    return url_for("projects.project", project_id=project.id)
+    """The project's page (None for a movement without a project)."""
+    return url_for("projects.project", project_id=project.id) if project is not None else None
 
 
 @bp.get("/<int:fund_id>")
@@ -153,10 +151,10 @@ def disburse(fund_id):
 @bp.route("/<int:fund_id>/transfers/<int:transfer_id>/reverse", methods=["GET", "POST"])
 @login_required
 def reverse(fund_id, transfer_id):
-    fund = _kept(fund_id)
-    transfer = db.get_or_404(FundTransfer, transfer_id)
-    if transfer.fund_id != fund.id:
+    transfer = db.get_or_404(FundTransfer, transfer_id)  # both ids: 404 before any 403
+    if transfer.fund_id != fund_id:
         abort(404)
+    fund = _kept(fund_id)
     row = public.describe([e for e in transfer.entries if e.account.kind == "fund"],
                           sees_names=True)
 
