@@ -51,9 +51,9 @@ TOUR = [
     ("meeting-zh-360", "13900000009", "/councils/meetings/{停车棚翻修方案商议}", {}),
     ("decision-zh-360", None, "/councils/decisions/{停车棚翻修和充电桩安装}", {}),
     ("organization-zh-360", None, "/organizations/{常青树社会服务中心}", {}),
-    ("project-zh-360", "13900000006", "/projects/{项目:133号院停车棚翻修和充电桩安装}", {}),
+    ("project-zh-360", "13900000006", "/projects/{项目_133号院停车棚翻修和充电桩安装}", {}),
     ("call-ranking-zh-360", "13900000001",
-     "/projects/calls/{比选:133号院停车棚翻修和充电桩安装}", {}),
+     "/projects/calls/{比选_133号院停车棚翻修和充电桩安装}", {}),
     ("fund-zh-360", None, "/funds/{草堂路社区微基金}", {}),
     ("three-lists-zh-360", "13900000001", "/funds/community/{草堂路社区}/lists", {}),
     # The smallest phone, in 特大 text, JavaScript off: what an older resident sees.
@@ -99,12 +99,12 @@ def build_demo_app(instance):
 
         for model in (Notice, Collection, Request, Meeting, Decision):
             names.update({row.title: row.id for row in db.session.scalars(db.select(model))})
-        # A project is named like the decision it came from: "项目:<title>".
+        # A project is named like the decision it came from: "项目_<title>".
         from portal.funds.models import Fund
         from portal.projects.models import Call, Project
 
-        names.update({f"项目:{p.title}": p.id for p in db.session.scalars(db.select(Project))})
-        names.update({f"比选:{c.project.title}": c.id
+        names.update({f"项目_{p.title}": p.id for p in db.session.scalars(db.select(Project))})
+        names.update({f"比选_{c.project.title}": c.id
                       for c in db.session.scalars(db.select(Call))})
         names.update({f.name: f.id for f in db.session.scalars(db.select(Fund))})
         db.session.remove()
@@ -160,8 +160,8 @@ def review_pages(ids):
         ("messages", "13900000006", "/messages"),
         ("organizations", None, "/organizations/"),
         ("organization-incubating", None, f"/organizations/{ids['草堂蜀绣传习社']}"),
-        ("project", "13900000006", f"/projects/{ids['项目:133号院停车棚翻修和充电桩安装']}"),
-        ("call", "13900000001", f"/projects/calls/{ids['比选:133号院停车棚翻修和充电桩安装']}"),
+        ("project", "13900000006", f"/projects/{ids['项目_133号院停车棚翻修和充电桩安装']}"),
+        ("call", "13900000001", f"/projects/calls/{ids['比选_133号院停车棚翻修和充电桩安装']}"),
         ("fund", None, f"/funds/{ids['草堂路社区微基金']}"),
         ("fund-worker", "13900000001", f"/funds/{ids['草堂路社区微基金']}"),
         ("three-lists", "13900000001", f"/funds/community/{community}/lists"),
