@@ -4,6 +4,7 @@ organiser approves; the volunteer sees balance and star progress; axe-core and 2
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -121,7 +122,8 @@ def test_after_a_send_the_form_is_fresh_and_no_page_lands_inside_the_page(js_pag
     # Fresh: nothing chosen, a new one-time token; the confirmation beside it.
     assert panel.locator("input:checked").count() == 0
     assert panel.locator("input[name=token]").input_value() not in ("", sent_token)
-    assert not js_page.get_by_label("邻居的手机号码").is_visible()  # asked only for a neighbour
+    # Asked only for a neighbour (hidden by the page's script once the new panel is in).
+    expect(js_page.get_by_label("邻居的手机号码")).to_be_hidden()
     # A second tap on the empty form is explained in place.
     js_page.get_by_role("button", name="提交审核").click()
     panel.locator(".error-summary").wait_for()
@@ -130,7 +132,9 @@ def test_after_a_send_the_form_is_fresh_and_no_page_lands_inside_the_page(js_pag
                                                 sent_token)
     js_page.get_by_label("楼道扶手消毒", exact=False).check()
     js_page.get_by_label("1 小时").check()
-    js_page.get_by_role("button", name="提交审核").click()
+    # Wait for the server's answer itself: "network idle" can come before htmx has sent.
+    with js_page.expect_response(lambda answer: answer.url.endswith("/timebank/me/log")):
+        js_page.get_by_role("button", name="提交审核").click()
     js_page.wait_for_load_state("networkidle")
     assert js_page.locator("header.site-header").count() == 1
     assert js_page.locator("h1").count() == 1 and js_page.locator("#log-panel").count() == 1
