@@ -24,6 +24,7 @@ from portal.extensions import (
     login_manager,
     migrate,
 )
+from portal.i18n import install_template_gettext
 from portal.i18n import lazy_gettext as _l
 from portal.urls import IdConverter
 
@@ -71,6 +72,7 @@ def create_app(config=None):
     cache.init_app(app)
     compress.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to see that page.")

@@ -3,8 +3,10 @@ never break. Views import these functions; templates use them as filters of the 
 
 import re
 from datetime import datetime
+from functools import cache
 
-from babel.dates import format_skeleton
+from babel import Locale
+from babel.dates import format_datetime, match_skeleton
 from flask_babel import format_date, get_locale, gettext
 from markupsafe import Markup, escape
 
@@ -34,7 +36,20 @@ def day(value):
     """A date (or a stored UTC moment) with its weekday: 11月29日周日 / Sun, Nov 29."""
     if isinstance(value, datetime) and value.tzinfo is None:
         value = to_local(value)
-    return format_skeleton("MMMEd", value, locale=str(get_locale()))
+    return _by_skeleton("MMMEd", value)
+
+
+@cache
+def _skeleton_pattern(skeleton, locale):
+    # Babel's ``format_skeleton`` searches the locale's skeletons on every call.
+    skeletons = Locale.parse(locale).datetime_skeletons
+    return skeletons[skeleton if skeleton in skeletons else match_skeleton(skeleton, skeletons)]
+
+
+def _by_skeleton(skeleton, value):
+    """Babel's ``format_skeleton(skeleton, value)`` in the request's locale."""
+    locale = str(get_locale())
+    return format_datetime(value, _skeleton_pattern(skeleton, locale), locale=locale)
 
 
 def day_words(day, short=False):
@@ -85,7 +100,7 @@ def _local_date(value):
 def day_unbroken(value):
     """``day(value)`` with its month and day whole: "11月25日" then "周三" ("Wed, Nov 25")."""
     whole = day(value)
-    month_day = format_skeleton("MMMd", _local_date(value), locale=str(get_locale()))
+    month_day = _by_skeleton("MMMd", _local_date(value))
     before, found, after = whole.partition(month_day)
     if not found:
         return unbroken(whole)

@@ -6,7 +6,8 @@ reached the page as HTML. The portal's lazy strings are text: Jinja escapes them
 included. No translation contains markup; a message that needs a link builds it in the template.
 """
 
-from flask_babel import gettext, ngettext
+from flask import g, has_app_context
+from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString  # noqa: TID251  (the one subclass)
 from markupsafe import escape
 
@@ -20,8 +21,42 @@ class LazyText(LazyString):
 
 def lazy_gettext(string, **variables):
     """Like Flask-Babel's ``lazy_gettext``, but the result is text, never markup."""
-    return LazyText(gettext, string, **variables)
+    return LazyText(_gettext, string, **variables)
 
 
 def lazy_ngettext(singular, plural, num, **variables):
-    return LazyText(ngettext, singular, plural, num, **variables)
+    return LazyText(_ngettext, singular, plural, num, **variables)
+
+
+def _translations():
+    """This request's catalogue, found once per request and locale. Flask-Babel finds it
+    anew for every string (a dozen context lookups each, ~100 strings a page); keyed by the
+    locale object, so ``force_locale`` still switches it."""
+    if not has_app_context():
+        return get_translations()
+    locale = get_locale()
+    found = g.get("_linli_translations")
+    if found is None or found[0] is not locale:
+        found = g._linli_translations = (locale, get_translations())
+    return found[1]
+
+
+def install_template_gettext(app):
+    """Templates' ``_``/``gettext``/``ngettext`` through the catalogue found once."""
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True)
+
+
+def _gettext(string, **variables):
+    # Flask-Babel's ``gettext`` with the catalogue found once (see ``_translations``).
+    text = _translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def _ngettext(singular, plural, num, **variables):
+    variables.setdefault("num", num)
+    return _translations().ungettext(singular, plural, num) % variables

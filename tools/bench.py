@@ -42,7 +42,7 @@ def fresh_app(url, instance):
     return app
 
 
-DOMAINS = ("timebank", "servicemap", "courtyards", "councils")
+DOMAINS = ("timebank", "servicemap", "courtyards", "councils", "projects")
 
 
 def populate(app, scale, domains=DOMAINS):
