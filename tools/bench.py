@@ -67,7 +67,7 @@ def foundation_pages(city):
     worker = city.worker_ids[community]
     return [
         ("home (chosen courtyard)", None, "/", courtyard),
-        ("places index search", None, "/places/?q=10号院", None),
+        ("places index search", None, "/places/?q=号院", None),
         ("community page", None, f"/places/{community}", None),
         ("district page", None, f"/places/{city.district}", None),
         ("people search (worker)", worker, "/accounts/people?q=居民1", None),

@@ -2,6 +2,7 @@
 
     python -m tools.screenshots                 # the README tour into docs/screenshots/
     python -m tools.screenshots --review DIR    # every page at 360/240 px, JS on/off, zh/en
+    python -m tools.screenshots --review DIR --only raise,request   # some of them
 
 The review set is for looking at pages before calling UI work done; it is not committed.
 """
@@ -220,6 +221,8 @@ def shoot(base_url, jobs, out, ids=None):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--review", metavar="DIR", help="write the review matrix into DIR")
+    parser.add_argument("--only", type=lambda text: set(text.split(",")),
+                        help="review these pages only (names from review_pages, comma-separated)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as instance:
         app, ids = build_demo_app(instance)
@@ -229,6 +232,7 @@ def main():
             jobs = [(f"{name}-{lang}-{width}-{'js' if js else 'nojs'}", who, path, width, js,
                      lang, ids["草堂东路133号院"], {})
                     for name, who, path in review_pages(ids)
+                    if not args.only or name in args.only
                     for lang in ("zh", "en") for width in (360, 240) for js in (False, True)
                     if not (width == 240 and js) and not (lang == "en" and width == 240)]
             shoot(base_url, jobs, Path(args.review), ids)

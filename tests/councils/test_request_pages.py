@@ -121,6 +121,28 @@ def test_the_similar_list_refreshes_for_htmx(client, login, resident, neighbour,
     assert "楼道灯坏了" in block and "垃圾没人收" not in block and "<html" not in block
 
 
+def test_the_text_box_comes_first_and_a_similar_one_is_one_tap(client, login, resident,
+                                                              neighbour, make_request):
+    """"是这个问题吗？" sits under the text box, inside the form: its button sends the form to
+    我也遇到 (its token, not the photo), so a neighbour's problem is joined in one tap."""
+    original = make_request(neighbour, title="楼道灯坏了", body="三单元楼道灯坏了")
+    login(resident)
+    html = client.get(NEW).get_data(as_text=True)
+    form = html[html.index('<form method="post" action="' + NEW):]
+    form = form[:form.index("</form>")]
+    support = f"/councils/requests/{original.id}/support"
+    listed = form.index(f'href="/councils/requests/{original.id}"')
+    assert form.index('name="body"') < listed < form.index('name="photo"')
+    assert f'formaction="{support}"' in form
+    assert 'formenctype="application/x-www-form-urlencoded"' in form
+    # What the browser sends for that button: the whole form, to the button's address.
+    response = client.submit(support, {"body": "我家楼道的灯也坏了"}, token_from=NEW)
+    assert response.status_code == 303
+    assert db.session.scalar(select(RequestSupport.user_id).where(
+        RequestSupport.request_id == original.id)) == resident.id
+    assert _count(Request) == 1  # nothing new was raised
+
+
 def test_a_leader_records_for_a_neighbour(client, login, make_user, neighbour, world):
     leader = login(make_user(name="张院长", courtyard=world["courtyard"],
                              roles=[("courtyard_leader", world["courtyard"])]))
