@@ -309,3 +309,17 @@ def test_a_three_megabyte_photo_reaches_the_form_where_other_forms_stop_at_two(
     response = client.post(NEW, data=body, content_type="multipart/form-data; boundary=x")
     assert response.status_code == 303
     assert _count(Request) == 1
+
+
+def test_a_duplicate_points_to_its_original_and_claims_no_class(
+        client, login, resident, neighbour, worker, make_request, now, zh):
+    from portal.councils import triage
+
+    original = make_request(neighbour, title="三单元楼道灯不亮")
+    copy = make_request(resident, title="楼道灯坏了")
+    triage.mark_duplicate(copy, original, worker, now)
+    db.session.commit()
+    login(resident)
+    page = text(client.get(f"/councils/requests/{copy.id}"))
+    assert zh("Same as") in page and zh("Request No. %(number)s", number=original.number) in page
+    assert zh("Not yet sorted") not in page and zh("Class") not in page
