@@ -6,7 +6,7 @@ queries whatever the size of the community."""
 from importlib import import_module
 from typing import NamedTuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_, select, union
 
 from portal.councils.models import Request
 from portal.councils.states import OPEN
@@ -64,12 +64,14 @@ def closed_collections(community, now):
 
 def organizations(community):
     """Organizations serving the community or based in it: (volunteer teams, the others)."""
+    # Two indexed lookups joined, not one OR that reads every organization of the city.
     serving = select(ServedCommunity.organization_id).where(
         ServedCommunity.place_id == community.id)
+    based = (select(Organization.id).join(Place, Place.id == Organization.home_place_id)
+             .where(within(community)))
     rows = db.session.scalars(
-        select(Organization).join(Place, Place.id == Organization.home_place_id)
-        .where(or_(Organization.id.in_(serving), within(community)),
-               Organization.status != "suspended")
+        select(Organization).where(Organization.id.in_(union(serving, based)),
+                                   Organization.status != "suspended")
         .order_by(Organization.name).limit(4 * RECENT)).all()
     teams = [o for o in rows if o.kind == "volunteer_team"]
     return teams, [o for o in rows if o.kind != "volunteer_team"]
@@ -106,16 +108,20 @@ def stage_label(stage):
 
 def projects(community):
     """The community's most recent projects with their latest reported progress (percent, or
-    None before any report): [(Project, percent)]."""
-    latest = (select(ProgressReport.project_id, func.max(ProgressReport.id).label("id"))
-              .group_by(ProgressReport.project_id).subquery())
-    return db.session.execute(
-        select(Project, ProgressReport.percent)
-        .join(Place, Place.id == Project.place_id)
-        .outerjoin(latest, latest.c.project_id == Project.id)
-        .outerjoin(ProgressReport, ProgressReport.id == latest.c.id)
-        .where(within(community))
+    None before any report): [(Project, percent)]. The reports are read for those projects
+    only, so the city's other projects cost nothing."""
+    places = select(Place.id).where(within(community))
+    rows = db.session.scalars(
+        select(Project).where(Project.place_id.in_(places))
         .order_by(Project.id.desc()).limit(RECENT)).all()
+    if not rows:
+        return []
+    newest = (select(func.max(ProgressReport.id))
+              .where(ProgressReport.project_id.in_([p.id for p in rows]))
+              .group_by(ProgressReport.project_id))
+    latest = dict(db.session.execute(select(ProgressReport.project_id, ProgressReport.percent)
+                                     .where(ProgressReport.id.in_(newest))).all())
+    return [(project, latest.get(project.id)) for project in rows]
 
 
 def project_count(community):
