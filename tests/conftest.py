@@ -65,6 +65,7 @@ def app(tmp_path_factory):
         "RATELIMIT_STORAGE_URI": "memory://",
     })
     app.test_client_class = PortalClient
+    app.after_request(_htmx_comes_with_its_attributes)
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             _drop_everything()
@@ -72,6 +73,19 @@ def app(tmp_path_factory):
     yield app
     with app.app_context():
         db.engine.dispose()  # close pooled connections before the interpreter does
+
+
+HTMX_ATTRIBUTE = re.compile(r"\shx-(?:get|post|put|patch|delete|trigger|target|swap|select)=")
+
+
+def _htmx_comes_with_its_attributes(response):
+    """Every whole page any test renders: htmx is loaded only by pages that say they use it
+    (``set uses_htmx = true``); one with hx- attributes that did not say so fails here."""
+    if response.mimetype == "text/html" and not response.direct_passthrough:
+        page = response.get_data(as_text=True)
+        if "<html" in page and HTMX_ATTRIBUTE.search(page):
+            assert "js/htmx.min.js" in page, "a page with hx- attributes must set uses_htmx"
+    return response
 
 
 def _drop_everything():
