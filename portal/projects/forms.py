@@ -1,11 +1,19 @@
 """Forms of the projects' pages. The rules (portal.projects.projects, .calls) decide what is
 allowed; these only read what was typed."""
 
+import secrets
 from datetime import datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -36,6 +44,7 @@ from portal.urls import as_id
 
 TOO_LONG = _l("At most %(max)d characters.")
 CHECKLIST_LINES = 5
+TOKEN_MAX = 32  # "project-payment:<id>:<token>" fits a transfer's 64-character key
 
 
 def an_id(value):
@@ -281,9 +290,21 @@ class ProgressForm(FlaskForm):
                                            NumberRange(min=0, max=100, message=_l(
                                                "Write a number from 0 to 100."))])
     text = text_area(_l("What was done"), _l("Say what was done."), rows=3)
+    photo = FileField(_l("Photo (optional)"),
+                      description=_l("A JPEG or PNG picture, at most 5 MB."),
+                      render_kw={"accept": "image/jpeg,image/png"})
 
     def offer(self, tasks):
         self.task.choices = options([(t.id, t.title) for t in tasks])
+
+    def uploaded_photo(self):
+        """The uploaded file, or None when no photo was chosen."""
+        data = self.photo.data
+        return data if data is not None and getattr(data, "filename", "") else None
+
+
+def new_token():
+    return secrets.token_urlsafe(16)
 
 
 class PaymentForm(FlaskForm):
@@ -292,6 +313,32 @@ class PaymentForm(FlaskForm):
                         description=_l("For example “60 % at contract”."))
     amount = YuanField(_l("Amount, in yuan"), validators=[InputRequired(_l("Write the "
                                                                            "amount."))])
+    fund = ChoiceField(_l("Paid out of a community fund"), coerce=an_id,
+                       validators=[Optional()],
+                       description=_l("The fund's public accounts then show the payment."))
+    # Names this payment, so a double tap pays out of the fund once: set on the empty form
+    # (``start``), sent back with it, never made up for a form that came without one.
+    token = HiddenField()
+
+    def offer(self, funds):
+        """Offer ``funds`` to pay from; with none, the field is not asked."""
+        if funds:
+            self.fund.choices = options([("", _l("No, not out of a fund"))]
+                                        + [(f.id, f.name) for f in funds])
+        else:
+            del self.fund
+
+    def start(self):
+        self.token.data = new_token()
+
+    def chosen_fund_id(self):
+        return self.fund.data if "fund" in self else None
+
+    def validate_token(self, field):
+        token = field.data or ""
+        if (token and not 8 <= len(token) <= TOKEN_MAX) or (
+                not token and self.chosen_fund_id() is not None):
+            raise StopValidation(_l("Reload the page and send the form again."))
 
 
 class AcceptForm(FlaskForm):

@@ -19,13 +19,16 @@ from datetime import timedelta
 from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer
 
 from portal import audit
 from portal.accounts.permissions import can
+from portal.councils import photos
 from portal.councils.decisions import yuan
 from portal.councils.models import Council, Decision
 from portal.extensions import db
-from portal.funds.models import Fund
+from portal.funds import money
+from portal.funds.models import Fund, FundTransfer
 from portal.i18n import lazy_gettext as _l
 from portal.places.models import Place, within
 from portal.projects.models import (
@@ -270,15 +273,27 @@ def percent(project):
     return latest or 0
 
 
-def reports(project):
+def reports(project, most=None):
+    """The project's progress reports, newest first, without their photos' bytes (see
+    ``photographed``)."""
     return db.session.scalars(
         select(ProgressReport).where(ProgressReport.project_id == project.id)
-        .order_by(ProgressReport.reported_at.desc(), ProgressReport.id.desc())).all()
+        .options(defer(ProgressReport.photo))
+        .order_by(ProgressReport.reported_at.desc(), ProgressReport.id.desc())
+        .limit(most)).all()
+
+
+def photographed(project):
+    """The ids of the project's progress reports that carry a photo."""
+    return set(db.session.scalars(
+        select(ProgressReport.id).where(ProgressReport.project_id == project.id,
+                                        ProgressReport.photo.is_not(None))))
 
 
 def report(actor, project, percent_done, text, now, task=None, photo=None):
     """The contracted organization's staff report progress (a task's, when the project has
-    tasks); the first report starts the work (stage in_progress)."""
+    tasks), with a photo if they like (an uploaded file, re-encoded: a fresh JPEG without
+    its location); the first report starts the work (stage in_progress)."""
     if not may_report(actor, project):
         raise Refused("project_not_contracted")
     if (isinstance(percent_done, bool) or not isinstance(percent_done, int)
@@ -290,12 +305,16 @@ def report(actor, project, percent_done, text, now, task=None, photo=None):
             raise Refused("project_task_not_here", field="task")
     else:
         task = None
+    if not allowed(project, "report"):
+        raise Refused("project_stage_wrong")
+    # Read and re-encoded before anything is written: a bad photo refuses the whole report.
+    picture = photos.reencode(photo)[0] if photo is not None else None
     move(project, "report", actor, now, percent=percent_done,
-         task=task.id if task else None)
+         task=task.id if task else None, photo=picture is not None)
     if task is not None:
         task.percent = percent_done
     row = ProgressReport(project_id=project.id, task_id=task.id if task else None,
-                         percent=percent_done, text=text, photo=photo,
+                         percent=percent_done, text=text, photo=picture,
                          reported_by_id=actor.id, reported_at=now)
     db.session.add(row)
     db.session.flush()
@@ -313,13 +332,48 @@ def paid_fen(project):
                              .where(Payment.project_id == project.id))
 
 
-def pay(actor, project, label, amount_fen, now):
+def payable_funds(project):
+    """The funds a payment for ``project`` may come from: funds of its community (or above)
+    that have a funding line on it."""
+    named = {line.fund_id for line in project.funding if line.fund_id is not None}
+    return [fund for fund in choosable_funds(project.place) if fund.id in named]
+
+
+def payment_funds(project):
+    """{payment id: the fund it was paid from} for the project's payments from a fund."""
+    return dict(db.session.execute(
+        select(Payment.id, Fund).join(FundTransfer, Payment.fund_transfer_id == FundTransfer.id)
+        .join(Fund, FundTransfer.fund_id == Fund.id)
+        .where(Payment.project_id == project.id)).all())
+
+
+def _paid_under(transfer_key):
+    """The payment already made by the fund's transfer under ``transfer_key``, if any."""
+    return db.session.scalar(
+        select(Payment).join(FundTransfer, Payment.fund_transfer_id == FundTransfer.id)
+        .where(FundTransfer.key == transfer_key))
+
+
+def pay(actor, project, label, amount_fen, now, fund=None, key=None):
     """The worker records an instalment paid to the contracted organization; the payments
-    never come to more than the contract amount. A community fund's share reaches the
-    project by a disbursement in the fund's own books (``portal.funds.money.disburse``, on
-    the fund's page); a payment records what the project then paid out of all its money."""
+    never come to more than the contract amount.
+
+    Paid from ``fund`` (one of ``payable_funds``), the money leaves the fund's own books by
+    a disbursement (``portal.funds.money.disburse``) that the payment links to; ``key``
+    names this payment (the form's one-time token), so the same form sent twice pays once
+    and returns the first payment. A fund holding too little refuses it with the fund's
+    words, and nothing is written. Without a fund, the payment records what the project
+    paid out of all its money."""
     if not may_keep(actor, project):
         raise Refused("project_worker_only")
+    transfer_key = None
+    if fund is not None:
+        if not key:
+            raise ValueError("a payment from a fund needs the key that names it")
+        transfer_key = f"project-payment:{project.id}:{key}"
+        earlier = _paid_under(transfer_key)
+        if earlier is not None:
+            return earlier  # sent twice: paid once
     label = _written(label, "label", LABEL_MAX)
     amount_fen = _fen(amount_fen, "amount", positive=True)
     if not allowed(project, "pay"):
@@ -328,9 +382,20 @@ def pay(actor, project, label, amount_fen, now):
     if total > (project.contract_fen or 0):
         raise Refused("project_payment_over", field="amount", total=yuan(total),
                       contract=yuan(project.contract_fen or 0))
-    move(project, "pay", actor, now, amount_fen=amount_fen)
+    transfer = None
+    if fund is not None:
+        if fund.id not in {f.id for f in payable_funds(project)}:
+            raise Refused("project_fund_not_here", field="fund")
+        transfer = money.disburse(fund, project, amount_fen, actor, transfer_key, now,
+                                  memo=label)
+        earlier = _paid_under(transfer_key)
+        if earlier is not None:
+            return earlier  # the same form, sent at the same moment, was paid first
+    move(project, "pay", actor, now, amount_fen=amount_fen,
+         fund=fund.id if fund is not None else None)
     row = Payment(project_id=project.id, label=label, amount_fen=amount_fen, paid_at=now,
-                  recorded_by_id=actor.id)
+                  recorded_by_id=actor.id,
+                  fund_transfer_id=transfer.id if transfer is not None else None)
     db.session.add(row)
     db.session.flush()
     return row

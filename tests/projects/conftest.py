@@ -5,6 +5,8 @@ rules with times in the past so the deadline can be before or after the real now
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale, gettext
+from markupsafe import escape
 
 from portal.extensions import db
 from portal.organizations.models import Organization
@@ -71,3 +73,66 @@ def bid(call, organization, staff, price_fen, at):
 
 def marks(call, *values):
     return {c.id: (v, "") for c, v in zip(call.criteria, values, strict=True)}
+
+
+@pytest.fixture
+def scene(make_call, make_org, now):
+    """A call past its deadline (12 days ago) with one bid (its project "calling")."""
+    call = make_call(deadline_in=-12)
+    organization, staff = make_org("常青树社会服务中心")
+    found = calls.submit_bid(staff, call, organization, "方案", "团队", 100_000, "四周",
+                             now - timedelta(days=20))
+    db.session.commit()
+    return {"call": call, "project": call.project, "bid": found}
+
+
+@pytest.fixture
+def contracted(scene, panel, worker, now):
+    """The scene's project, scored, awarded and contracted for 1,000 yuan (stage
+    "contracted")."""
+    call = scene["call"]
+    members = panel
+    for member in members:
+        calls.score(member, scene["bid"], marks(call, 8, 8, 8), now - timedelta(days=10))
+        calls.submit_scores(member, call, now - timedelta(days=10))
+    calls.award(worker, call, scene["bid"], "", now - timedelta(days=10),
+                now - timedelta(days=3), now - timedelta(days=10))
+    staff = calls.staff_of(scene["bid"].organization)[0]
+    calls.contract(worker, call, staff, 100_000, now - timedelta(days=2))
+    db.session.commit()
+    return scene["project"]
+
+
+@pytest.fixture
+def zh(app):
+    """zh(msgid) -> the words as a Chinese page shows them (escaped), from the catalogue."""
+
+    def say(msgid, **values):
+        with app.test_request_context(), force_locale("zh_Hans"):
+            return str(escape(gettext(msgid, **values)))
+
+    return say
+
+
+ROLES = ["resident_here", "resident_elsewhere", "leader_here", "leader_elsewhere",
+         "worker_here", "worker_elsewhere", "admin", "anonymous"]
+
+
+@pytest.fixture
+def sign_in(make_user, login, world):
+    def sign(role):
+        here, there = world["courtyard"], world["other_courtyard"]
+        grants = {
+            "resident_here": (here, []), "resident_elsewhere": (there, []),
+            "leader_here": (here, [("courtyard_leader", here)]),
+            "leader_elsewhere": (there, [("courtyard_leader", there)]),
+            "worker_here": (there, [("community_worker", world["community"])]),
+            "worker_elsewhere": (there, [("community_worker", world["other_community"])]),
+            "admin": (there, [("admin", world["city"])]),
+        }
+        if role == "anonymous":
+            return None
+        courtyard, roles = grants[role]
+        return login(make_user(name=role, courtyard=courtyard, roles=roles))
+
+    return sign

@@ -2,7 +2,6 @@
 permission matrix of every POST route, and bad input answered with 422, what was typed kept
 and nothing written."""
 
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -12,7 +11,7 @@ from portal.extensions import db
 from portal.projects import calls, projects
 from portal.projects.models import Bid, Payment, Project, Score
 from tests.helpers import audit_page, text
-from tests.projects.conftest import bid, marks
+from tests.projects.conftest import ROLES, bid
 
 # --- the demo, as a resident finds it ----------------------------------------------------
 
@@ -73,41 +72,6 @@ def test_the_pages_of_a_worker_fit_the_budget(demo, client, login):
 
 
 # --- the permission matrix ---------------------------------------------------------------
-
-ROLES = ["resident_here", "resident_elsewhere", "leader_here", "leader_elsewhere",
-         "worker_here", "worker_elsewhere", "admin", "anonymous"]
-
-
-@pytest.fixture
-def sign_in(make_user, login, world):
-    def sign(role):
-        here, there = world["courtyard"], world["other_courtyard"]
-        grants = {
-            "resident_here": (here, []), "resident_elsewhere": (there, []),
-            "leader_here": (here, [("courtyard_leader", here)]),
-            "leader_elsewhere": (there, [("courtyard_leader", there)]),
-            "worker_here": (there, [("community_worker", world["community"])]),
-            "worker_elsewhere": (there, [("community_worker", world["other_community"])]),
-            "admin": (there, [("admin", world["city"])]),
-        }
-        if role == "anonymous":
-            return None
-        courtyard, roles = grants[role]
-        return login(make_user(name=role, courtyard=courtyard, roles=roles))
-
-    return sign
-
-
-@pytest.fixture
-def scene(make_call, make_org, now):
-    """A call past its deadline (12 days ago) with one bid (its project "calling")."""
-    call = make_call(deadline_in=-12)
-    organization, staff = make_org("常青树社会服务中心")
-    found = calls.submit_bid(staff, call, organization, "方案", "团队", 100_000, "四周",
-                             now - timedelta(days=20))
-    db.session.commit()
-    return {"call": call, "project": call.project, "bid": found}
-
 
 KEEPERS = {"worker_here", "admin"}
 WRITES = [  # (route, who may, form data)
@@ -246,21 +210,6 @@ def test_awarding_before_the_panel_has_scored_is_422(client, login, scene, worke
                                                "ends_on": "2030-01-10"}, token_from=page)
     assert response.status_code == 422
     assert call.awarded_at is None
-
-
-@pytest.fixture
-def contracted(scene, panel, worker, now):
-    call = scene["call"]
-    members = panel
-    for member in members:
-        calls.score(member, scene["bid"], marks(call, 8, 8, 8), now - timedelta(days=10))
-        calls.submit_scores(member, call, now - timedelta(days=10))
-    calls.award(worker, call, scene["bid"], "", now - timedelta(days=10),
-                now - timedelta(days=3), now - timedelta(days=10))
-    staff = calls.staff_of(scene["bid"].organization)[0]
-    calls.contract(worker, call, staff, 100_000, now - timedelta(days=2))
-    db.session.commit()
-    return scene["project"]
 
 
 @pytest.mark.parametrize("amount", ["-10", "0.001", "1,500.00", "9" * 40])

@@ -159,7 +159,9 @@ def bid(call_id):
                   status=422 if form.errors else 200)
 
 
-def _bid_page(found, status=200, form=None):
+def _bid_page(found, status=200, form=None, saved=False):
+    """The bid's page; for htmx only its scoring block (the scores just kept, or the form
+    with its errors)."""
     now, user = utcnow(), current_user
     call = found.call
     member = calls.member_of(call, user)
@@ -170,7 +172,8 @@ def _bid_page(found, status=200, form=None):
                 and not calls.is_open(call, now) and not calls.excused(member, found)):
             form = score_form(call.criteria, prefix="s")
     see_scores = calls.may_see_scores(user, call, now)
-    return render("projects/bid.html", bid=found, call=call, member=member, mine=mine,
+    return render("projects/bid.html", block="score_block", bid=found, call=call,
+                  member=member, mine=mine, saved=saved,
                   criteria={c.id: c for c in call.criteria}, form=form,
                   scores=_all_scores(found) if see_scores else None,
                   excused=member is not None and calls.excused(member, found),
@@ -203,6 +206,8 @@ def score(bid_id):
         except Refused as refused:
             show_on(form, refused)
         else:
+            if request.htmx:  # scored in place: the kept marks replace the form
+                return _bid_page(found, saved=True)
             flash(_("Your scores for this bid are kept."), "success")
             return redirect(url_for("projects.call", call_id=found.call_id), 303)
     return _bid_page(found, 422, form)

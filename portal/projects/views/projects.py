@@ -1,9 +1,10 @@
 """A project's public page (its origin, funding and leverage, call, progress, payments,
-acceptance and satisfaction), the list of a community's projects, making one, and the POST
-routes of its later steps. The page is built by one function, for the GET and for every form
+acceptance and satisfaction), the list of a community's projects, making one, the POST
+routes of its later steps (a payment perhaps out of a community fund) and a progress report's
+photo. The page is built by one function, for the GET and for every form
 sent back with 422."""
 
-from flask import flash, g, redirect, url_for
+from flask import abort, flash, g, make_response, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -23,15 +24,18 @@ from portal.projects.forms import (
     ResultForm,
     SatisfactionForm,
 )
-from portal.projects.models import Project, ProjectTask
+from portal.projects.models import ProgressReport, Project, ProjectTask
 from portal.publicity import views as publicity_views
 from portal.publicity.models import Publication
 from portal.refusals import Refused, show_on
 from portal.rendering import render
 from portal.timeutil import local_today, utcnow
-from portal.urls import paginate, query_id
+from portal.urls import paginate, query_id, takes_uploads
 
 PER_PAGE = 20
+REPORTS_SHOWN = 5
+# A progress photo never changes once kept (as a request's photo: no shared caches).
+PHOTO_CACHE = "private, max-age=2592000, immutable"
 
 
 def _forms_for(project, sent):
@@ -44,6 +48,8 @@ def _forms_for(project, sent):
     if projects.may_keep(user, project):
         if projects.allowed(project, "pay"):
             forms["payment_form"] = PaymentForm(formdata=None)
+            forms["payment_form"].offer(projects.payable_funds(project))
+            forms["payment_form"].start()
         if projects.allowed(project, "accept"):
             forms["accept_form"] = AcceptForm(formdata=None)
         if project.stage == "accepted" and project.result_publication_id is None:
@@ -69,7 +75,9 @@ def _project_page(project, status=200, **sent):
         call_open=calls.is_open(call, now) if call else False,
         total=projects.funding_total(project), leverage=leverage,
         match=projects.match_line(project), percent=projects.percent(project),
-        reports=projects.reports(project), payments=projects.payments(project),
+        reports=projects.reports(project, most=REPORTS_SHOWN),
+        photographed=projects.photographed(project), payments=projects.payments(project),
+        payment_funds=projects.payment_funds(project),
         paid=projects.paid_fen(project), checklist=projects.checklist(project),
         counts=projects.satisfaction_counts(project) if project.stage == "accepted" else None,
         my_answer=projects.answer_of(current_user, project),
@@ -135,6 +143,8 @@ def _write(project_id, allowed, form_class, name, act, done_words, fallback):
     form = form_class()
     if form_class is ProgressForm:
         form.offer(found.tasks)
+    elif form_class is PaymentForm:
+        form.offer(projects.payable_funds(found))
     if form.validate_on_submit():
         try:
             act(form, found, utcnow())
@@ -147,22 +157,38 @@ def _write(project_id, allowed, form_class, name, act, done_words, fallback):
 
 
 @bp.post("/<int:project_id>/progress")
+@takes_uploads
 @login_required
 def report(project_id):
     def act(form, found, now):
         task = db.session.get(ProjectTask, form.task.data) if form.task.data else None
         projects.report(current_user, found, form.percent.data, form.text.data, now,
-                        task=task)
+                        task=task, photo=form.uploaded_photo())
     return _write(project_id, projects.may_report, ProgressForm, "progress_form", act,
                   _("The progress is reported."), "percent")
+
+
+@bp.get("/progress/<int:report_id>/photo")
+def progress_photo(report_id):
+    """The photo of a progress report, as public as the project's page it is shown on."""
+    row = get_or_404(ProgressReport, report_id)
+    if row.photo is None:
+        abort(404)
+    response = make_response(row.photo)
+    response.mimetype = "image/jpeg"
+    response.headers["Cache-Control"] = PHOTO_CACHE
+    return response
 
 
 @bp.post("/<int:project_id>/payments")
 @login_required
 def pay(project_id):
-    return _write(project_id, projects.may_keep, PaymentForm, "payment_form",
-                  lambda form, found, now: projects.pay(current_user, found, form.label.data,
-                                                        form.amount.data, now),
+    def act(form, found, now):
+        fund_id = form.chosen_fund_id()
+        projects.pay(current_user, found, form.label.data, form.amount.data, now,
+                     fund=db.session.get(Fund, fund_id) if fund_id else None,
+                     key=form.token.data)
+    return _write(project_id, projects.may_keep, PaymentForm, "payment_form", act,
                   _("The payment is recorded."), "amount")
 
 
