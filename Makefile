@@ -11,7 +11,7 @@ export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 CATALOGUES := $(wildcard translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGUES:.po=.mo)
 
-.PHONY: run test test-postgres bench bench-server install install-test translations check-translations screenshots clean
+.PHONY: run test test-postgres bench bench-server soak install install-test translations check-translations screenshots clean
 
 $(BIN)/flask: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -61,6 +61,12 @@ bench: install-test
 bench-server: install-test
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m tools.bench_server
+
+# Mixed reads and writes for MINUTES under gunicorn; see tools/soak.py for the outage drill.
+MINUTES ?= 5
+soak: install-test
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }
+	$(BIN)/python -m tools.soak --minutes $(MINUTES) $(SOAK_ARGS)
 
 screenshots: install-test
 	$(BIN)/python -m tools.screenshots

@@ -22,6 +22,27 @@ def register_commands(app):
         for line in demo_logins():
             click.echo(line)
 
+    @app.cli.command("backup")
+    @click.argument("destination", required=False, type=click.Path(dir_okay=False))
+    def backup_command(destination):
+        """Copy the database while the portal serves (default: instance/backups/…).
+
+        SQLite: the online backup API into one file. PostgreSQL: pg_dump --format=custom."""
+        from pathlib import Path
+
+        from portal.backup import backup, shown
+
+        try:
+            result = backup(app.config["SQLALCHEMY_DATABASE_URI"], destination,
+                            folder=Path(app.instance_path) / "backups")
+        except (ValueError, OSError, RuntimeError) as error:
+            raise click.ClickException(str(error)) from error
+        if result.missing_tool:
+            click.echo("pg_dump is not installed here. Run, with the password in PGPASSWORD:")
+            click.echo(shown(result.command))
+            raise SystemExit(1)
+        click.echo(f"Backup written to {result.path}")
+
     @app.cli.group("timebank")
     def timebank_group():
         """Time-bank tasks."""

@@ -191,6 +191,21 @@ def cache_config(url):
     )
 
 
+# Seconds a request may wait for PostgreSQL to accept a connection before it answers "busy,
+# try again" (503): an unreachable server must not hold a worker for minutes.
+CONNECT_TIMEOUT_SECONDS = 3
+
+
+def engine_options(database_url):
+    """SQLAlchemy engine options: connections checked before use (a database restarted
+    under the running app is reconnected to by itself) and, for PostgreSQL, a short
+    connect timeout. SQLite waits on its own busy timeout (portal/__init__.py)."""
+    options = {"pool_pre_ping": True}
+    if database_url.startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
+    return options
+
+
 def flask_config(settings, instance_path):
     """Translate portal settings into the Flask and extension configuration keys."""
     production = settings["ENV"] == "production"
@@ -204,7 +219,7 @@ def flask_config(settings, instance_path):
         "PORTAL": settings | {"BASE_URL": base_url(settings)},
         "SECRET_KEY": secret_key(settings, instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
         # Brotli where the browser takes it, else gzip; tiny responses are not worth it.
         "COMPRESS_ALGORITHM": ["br", "gzip"],
         "COMPRESS_BR_LEVEL": 6,
