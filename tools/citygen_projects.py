@@ -218,8 +218,8 @@ def generate(session, city, scale=1.0, seed=2029):
         chosen[community] = {"fund": fund, "call": awarded_calls[-1]["id"],
                              "project": awarded_calls[-1]["project_id"]}
         # Flushed per community, so the rows held at once stay few.
-        for rows in (groups, funds, projects, lines, publications, calls, criteria, panel, bids, scores,
-                     reports):
+        for rows in (groups, funds, projects, lines, publications, calls, criteria, panel, bids,
+                     scores, reports):
             rows.flush()
         books.flush()
         donations.flush()
