@@ -1,7 +1,6 @@
 """Forms of the decision pages: starting one, and one form for each later step. The rules
 (portal.councils.decisions) decide what is allowed; these only read what was typed."""
 
-from datetime import datetime, time, timedelta
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -9,9 +8,9 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.councils import decisions
-from portal.forms import ChoiceField, DayField, WholeNumberField, _TypedField, options, strip
+from portal.forms import ChoiceField, WholeNumberField, _TypedField, options, strip
 from portal.i18n import lazy_gettext as _l
-from portal.timeutil import to_utc
+from portal.publicity.forms import WindowForm
 from portal.urls import as_id
 
 TOO_LONG = _l("At most %(max)d characters.")
@@ -83,25 +82,7 @@ class ResolveForm(FlaskForm):
     votes_abstain = _count(_l("How many abstained"))
 
 
-class _WindowForm(FlaskForm):
-    starts_on = DayField(_l("Public from"), render_kw={"class": "short"},
-                         validators=[InputRequired(_l("Enter the date."))])
-    ends_on = DayField(_l("Public until (the last day)"), render_kw={"class": "short"},
-                       description=_l("At least 7 days."),
-                       validators=[InputRequired(_l("Enter the date."))])
-
-    def start_window(self, today):
-        """Suggest seven days from ``today`` on a form not yet sent."""
-        self.starts_on.data = today
-        self.ends_on.data = today + timedelta(days=decisions.PUBLIC_DAYS - 1)
-
-    def window(self):
-        """The whole local days asked for, as naive UTC moments (the end excluded)."""
-        return (to_utc(datetime.combine(self.starts_on.data, time())),
-                to_utc(datetime.combine(self.ends_on.data + timedelta(days=1), time())))
-
-
-class PublishForm(_WindowForm):
+class PublishForm(WindowForm):
     pass
 
 
@@ -131,7 +112,7 @@ class YuanField(_TypedField, StringField):
         return decisions.yuan(self.data) if self.data is not None else ""
 
 
-class ResultForm(_WindowForm):
+class ResultForm(WindowForm):
     result = _text(_l("What was done"), _l("Write down what was done."))
     cost = YuanField(_l("What it cost, in yuan"), description=_l("For example 3,200.50"),
                      validators=[InputRequired(_l("Write the cost, 0 if nothing was "

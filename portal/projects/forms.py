@@ -39,6 +39,7 @@ from portal.i18n import lazy_gettext as _l
 from portal.organizations.models import ORGANIZATION_KINDS
 from portal.projects import calls, projects
 from portal.projects.models import FUNDING_SOURCES
+from portal.publicity.forms import WindowForm
 from portal.timeutil import to_utc
 from portal.urls import as_id
 
@@ -102,23 +103,6 @@ class CheckboxesField(SelectMultipleField):
         offered = {choice.value for choice in self.choices or []}
         if any(value not in offered for value in self.data or []):
             raise StopValidation(_l("Choose one of the options listed."))
-
-
-class _WindowForm(FlaskForm):
-    starts_on = DayField(_l("Public from"), render_kw={"class": "short"},
-                         validators=[InputRequired(_l("Enter the date."))])
-    ends_on = DayField(_l("Public until (the last day)"), render_kw={"class": "short"},
-                       description=_l("At least 7 days."),
-                       validators=[InputRequired(_l("Enter the date."))])
-
-    def start_window(self, today):
-        self.starts_on.data = today
-        self.ends_on.data = today + timedelta(days=projects.PUBLIC_DAYS - 1)
-
-    def window(self):
-        """The whole local days asked for, as naive UTC moments (the end excluded)."""
-        return (to_utc(datetime.combine(self.starts_on.data, time())),
-                to_utc(datetime.combine(self.ends_on.data + timedelta(days=1), time())))
 
 
 # --- a project -----------------------------------------------------------------------------
@@ -259,7 +243,7 @@ class DeclareForm(FlaskForm):
         self.organization.choices = options([(o.id, o.name) for o in organizations])
 
 
-class AwardForm(_WindowForm):
+class AwardForm(WindowForm):
     bid = ChoiceField(_l("Award to"), coerce=an_id,
                       validators=[InputRequired(_l("Choose a bid."))])
     reason = text_area(_l("Why, if not the first ranked"), rows=3, most=1000)
@@ -356,7 +340,7 @@ for _i in range(1, CHECKLIST_LINES + 1):
     setattr(AcceptForm, f"passed_{_i}", BooleanField(_l("Passed")))
 
 
-class ResultForm(_WindowForm):
+class ResultForm(WindowForm):
     pass
 
 

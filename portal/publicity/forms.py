@@ -1,12 +1,15 @@
 """Publicity's forms: raising an objection or a question, answering it, withdrawing."""
 
+from datetime import datetime, time, timedelta
+
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from portal.forms import RadioChoiceField, options, strip
+from portal.forms import DayField, RadioChoiceField, options, strip
 from portal.i18n import lazy_gettext as _l
-from portal.publicity.rules import BODY_MAX, REASON_MAX
+from portal.publicity.rules import BODY_MAX, PUBLICITY_DAYS, REASON_MAX
+from portal.timeutil import to_utc
 
 KIND_LABELS = {"objection": _l("An objection"), "question": _l("A question")}
 
@@ -52,3 +55,24 @@ def own_ids(form, suffix):
         if hasattr(field, "label"):
             field.label.field_id = field.id
     return form
+
+
+class WindowForm(FlaskForm):
+    """The days of a 公示 (a council's decision or result, an award, a project's result):
+    subclass it, adding the step's own fields."""
+
+    starts_on = DayField(_l("Public from"), render_kw={"class": "short"},
+                         validators=[InputRequired(_l("Enter the date."))])
+    ends_on = DayField(_l("Public until (the last day)"), render_kw={"class": "short"},
+                       description=_l("At least 7 days."),
+                       validators=[InputRequired(_l("Enter the date."))])
+
+    def start_window(self, today):
+        """Suggest seven days from ``today`` on a form not yet sent."""
+        self.starts_on.data = today
+        self.ends_on.data = today + timedelta(days=PUBLICITY_DAYS - 1)
+
+    def window(self):
+        """The whole local days asked for, as naive UTC moments (the end excluded)."""
+        return (to_utc(datetime.combine(self.starts_on.data, time())),
+                to_utc(datetime.combine(self.ends_on.data + timedelta(days=1), time())))
