@@ -7,10 +7,11 @@ pool to the volunteer, once, whoever clicks how often.
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, false, func, or_, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.sql.elements import False_
 
 from portal import audit
 from portal.accounts.models import User
@@ -323,20 +324,35 @@ def _with_places(query):
 
 
 def pending_for(user):
-    """Select the pending logs ``user`` may decide (never their own), oldest first."""
-    deciders = [_decider_scope(user)]
+    """Select the pending logs ``user`` may decide (never their own), oldest first.
+
+    Each way of being a decider is its own indexed lookup (the logs of these communities, of
+    these activities …), joined: one OR across the joined tables reads every pending log of
+    the city (80 ms at district scale)."""
+    organised = select(Activity.id).join(ActivityPlace, Activity.place_id == ActivityPlace.id)
+    as_worker = scope(user, "community_worker", place=Place.path)
+    as_organiser = scope(user, "community_worker", place=ActivityPlace.path)
+    as_staff = scope(user, "org_staff", organization=Activity.organization_id)
+    ways = [way for reach, way in (
+        (as_worker, HourLog.community_id.in_(select(Place.id).where(as_worker))),
+        (as_organiser, HourLog.activity_id.in_(organised.where(as_organiser))),
+        (as_staff, HourLog.activity_id.in_(select(Activity.id).where(as_staff))),
+    ) if not isinstance(reach, False_)]  # a role held nowhere: no lookup at all
     home = user.home_community
     if home is not None:  # help the user was given, when both live where it is recorded
         neighbours = aliased(Place)
-        deciders.append(and_(
+        ways.append(and_(
             HourLog.neighbour_id == user.id, HourLog.community_id == home.id,
             HourLog.help_request_id.is_(None),
             HourLog.volunteer_id.in_(
                 select(User.id).join(neighbours, User.home_courtyard_id == neighbours.id)
                 .where(within(home, neighbours.path)))))
+    if not ways:
+        return _with_places(select(HourLog)).where(false())
+    pending = select(HourLog.id).where(HourLog.status == "pending",
+                                       HourLog.volunteer_id != user.id)
     return (_with_places(select(HourLog))
-            .where(HourLog.status == "pending", HourLog.volunteer_id != user.id,
-                   or_(*deciders))
+            .where(HourLog.id.in_(union(*(pending.where(way) for way in ways))))
             .order_by(HourLog.created_at, HourLog.id))
 
 
