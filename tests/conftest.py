@@ -76,7 +76,8 @@ def app(tmp_path_factory):
 
 
 # In a tag, not in text (an attack test's escaped payload may spell one out).
-HTMX_ATTRIBUTE = re.compile(r"<[^<>]*\shx-(?:get|post|put|patch|delete|trigger|target|swap|select)=")
+HTMX_ATTRIBUTE = re.compile(
+    r"<[^<>]*\shx-(?:get|post|put|patch|delete|trigger|target|swap|select)=")
 
 
 def _htmx_comes_with_its_attributes(response):

@@ -155,7 +155,7 @@ def measure(url, instance, scale, domains, seconds, script):
                 cookies["session"] = sessions[who]
             if courtyard:
                 cookies["courtyard"] = str(courtyard)
-            load(server.base + path, 1, cookies, script)  # warm the workers' caches
+            load(server.base + path, 2, cookies, script)  # warm the workers' caches
             results[label] = load(server.base + path, seconds, cookies, script)
             print(f"  {label}: {results[label]['rps']:.0f} req/s, "
                   f"p95 {results[label]['p95']:.1f} ms", flush=True)
