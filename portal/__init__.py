@@ -24,7 +24,7 @@ from portal.extensions import (
     login_manager,
     migrate,
 )
-from portal.i18n import install_template_gettext
+from portal.i18n import install_template_gettext, locale_asked
 from portal.i18n import lazy_gettext as _l
 from portal.urls import IdConverter
 
@@ -123,14 +123,7 @@ def select_locale():
         return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
-    if request.cookies.get("lang") in LOCALES:
-        return request.cookies["lang"]
-    for language, _quality in request.accept_languages:
-        if language.lower().startswith("zh"):
-            return "zh_Hans"
-        if language.lower().startswith("en"):
-            return "en"
-    return LOCALES[0]
+    return locale_asked(LOCALES[0])
 
 
 @event.listens_for(Engine, "connect")

@@ -11,6 +11,7 @@ from sqlalchemy import exc, inspect
 from portal.config import LOCALES
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
+from portal.i18n import locale_asked
 
 log = logging.getLogger(__name__)
 
@@ -90,14 +91,7 @@ def _locale_without_database():
     chosen = _loaded(g.get("_login_user"), "locale")
     if chosen in LOCALES:
         return chosen
-    if request.cookies.get("lang") in LOCALES:
-        return request.cookies["lang"]
-    for language, _quality in request.accept_languages:
-        if language.lower().startswith("zh"):
-            return "zh_Hans"
-        if language.lower().startswith("en"):
-            return "en"
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
+    return locale_asked(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def unavailable_page(error):

@@ -6,10 +6,12 @@ reached the page as HTML. The portal's lazy strings are text: Jinja escapes them
 included. No translation contains markup; a message that needs a link builds it in the template.
 """
 
-from flask import g, has_app_context
+from flask import g, has_app_context, request
 from flask_babel import get_locale, get_translations
 from flask_babel.speaklater import LazyString  # noqa: TID251  (the one subclass)
 from markupsafe import escape
+
+from portal.config import LOCALES
 
 
 class LazyText(LazyString):
@@ -60,3 +62,16 @@ def _gettext(string, **variables):
 def _ngettext(singular, plural, num, **variables):
     variables.setdefault("num", num)
     return _translations().ungettext(singular, plural, num) % variables
+
+
+def locale_asked(default):
+    """The language this browser asks for without an account: the language cookie, then
+    the browser's own languages, else ``default``."""
+    if request.cookies.get("lang") in LOCALES:
+        return request.cookies["lang"]
+    for language, _quality in request.accept_languages:
+        if language.lower().startswith("zh"):
+            return "zh_Hans"
+        if language.lower().startswith("en"):
+            return "en"
+    return default
