@@ -11,7 +11,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import urls
+from portal import pagecache, urls
 from portal.config import LOCALES, flask_config, read_settings
 from portal.extensions import (
     babel,
@@ -77,6 +77,9 @@ def create_app(config=None):
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to see that page.")
     login_manager.login_message_category = "info"
+    # Before the other hooks are added: a kept page is served before the layout reads the
+    # courtyard, and is kept after the request's commit, before Flask-Compress's hook.
+    pagecache.register(app)
 
     from portal import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
 

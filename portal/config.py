@@ -27,6 +27,10 @@ DEFAULTS = {
     # by every app process; file:///var/cache/linli = a directory of its own, shared by the
     # processes of one machine.
     "CACHE_URL": "",
+    # Seconds a public page built for someone not signed in is served again to the next
+    # such visitor with the same cookies and language (portal/pagecache.py); any write
+    # makes kept pages old at once. Only when CACHE_URL names a shared store; 0 = never.
+    "PAGE_CACHE_SECONDS": 60,
     # Wrong passwords for one mobile number from one IP address before that address may not
     # try that number for a while ("from this device"); nobody elsewhere is locked out.
     "LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS": "5 per 15 minutes",
@@ -178,8 +182,9 @@ def base_url(settings):
 
 def cache_config(url):
     """Flask-Caching's keys for ``PORTAL_CACHE_URL`` (see DEFAULTS)."""
-    # Kept small in memory and on disk: a district's coverage report is a few hundred KB.
-    common = {"CACHE_KEY_PREFIX": "linli:", "CACHE_THRESHOLD": 64}
+    # Bounded in memory and on disk: a district's coverage report is a few hundred KB, a kept
+    # page (portal/pagecache.py) a few KB compressed.
+    common = {"CACHE_KEY_PREFIX": "linli:", "CACHE_THRESHOLD": 2000}
     if not url:
         return common | {"CACHE_TYPE": "SimpleCache"}
     if url.startswith(("redis://", "rediss://", "unix://")):

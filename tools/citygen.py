@@ -1,14 +1,16 @@
 """Generate a city-scale world for benchmarks: one district of 12 streets, ~100 communities,
 ~2,000 courtyards and ~200,000 residents (DESIGN.md § 6), scaled down by ``scale``.
 
-Rows go in with Core bulk inserts and explicit ids, so a full-size world takes seconds, not
-hours. Other domains add their own rows through ``tools/citygen_<domain>.py: generate(...)``.
+Rows go in with bulk inserts and explicit ids (``insert_rows``: COPY on PostgreSQL), so a
+full-size world takes minutes, not hours. Other domains add their own rows through
+``tools/citygen_<domain>.py: generate(...)``.
 """
 
 import random
 from dataclasses import dataclass, field
+from itertools import groupby
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 
 from portal.accounts.models import RoleGrant, User
 from portal.organizations.models import ORGANIZATION_KINDS, Organization
@@ -17,6 +19,7 @@ from portal.timeutil import utcnow
 
 CENTRE = (30.6628, 104.0385)  # 草堂路社区, Chengdu
 METRES_PER_DEGREE = 111_320
+BATCH = 20_000
 
 
 @dataclass
@@ -32,6 +35,95 @@ class City:
 
 def _next_id(session, model):
     return (session.scalar(select(func.max(model.id))) or 0) + 1
+
+
+def _postgresql(session):
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def insert_rows(session, model, rows):
+    """Insert ``rows`` (dicts of column values) into ``model``'s table, in their order.
+
+    SQLAlchemy's bulk insert is one statement per row on PostgreSQL (psycopg's executemany),
+    hours for the city's millions of rows, so there they go in with COPY; elsewhere (SQLite)
+    with the bulk insert, in batches.
+    """
+    if not rows:
+        return
+    if not _postgresql(session):
+        for start in range(0, len(rows), BATCH):
+            session.execute(insert(model), rows[start:start + BATCH])
+        return
+    from psycopg import sql
+
+    table = model.__table__
+    cursor = session.connection().connection.driver_connection.cursor()
+    # Runs of rows with the same keys, as the bulk insert groups them: a column a row leaves
+    # out gets its default.
+    for keys, run in groupby(rows, key=tuple):
+        # COPY applies the database's defaults (ids from the sequence, server defaults) but not
+        # SQLAlchemy's Python-side ones (created_at=utcnow, flags, counters): fill those as
+        # the insert would, a callable once per row.
+        defaults = [column.default for column in table.columns
+                    if column.default is not None and column.name not in keys]
+        if any(not (d.is_scalar or d.is_callable) for d in defaults):
+            raise NotImplementedError(f"{table.name}: a default COPY cannot fill")
+        names = [*keys, *(d.column.name for d in defaults)]
+        copy_in = sql.SQL("COPY {} ({}) FROM STDIN").format(
+            sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names)))
+        with cursor.copy(copy_in) as copy:
+            if all(d.is_scalar for d in defaults):
+                fixed = [d.arg for d in defaults]
+                for row in run:
+                    copy.write_row([*row.values(), *fixed])
+            else:
+                for row in run:
+                    copy.write_row([*row.values(), *(d.arg(None) if d.is_callable else d.arg
+                                                     for d in defaults)])
+    if "id" in rows[0] and "id" in table.columns:
+        # Explicit ids leave the id sequence behind; move it past them, so later inserts that
+        # take their id from it (the portal's own, once the city is built) do not collide.
+        cursor.execute(sql.SQL("SELECT setval(pg_get_serial_sequence(%s, 'id'), max(id)) "
+                               "FROM {}").format(sql.Identifier(table.name)),
+                       [sql.Identifier(table.name).as_string(cursor)])
+    cursor.close()
+
+
+def update_rows(session, model, rows):
+    """Set columns of existing rows: ``rows`` are dicts of the primary key and the new values,
+    all with the same keys.
+
+    SQLite takes SQLAlchemy's bulk UPDATE by primary key (executemany, fast in process); on
+    PostgreSQL that is one round trip per row, so the values go into a temporary table with
+    COPY and from there into the table with one UPDATE ... FROM.
+    """
+    if not rows:
+        return
+    if not _postgresql(session):
+        for start in range(0, len(rows), BATCH):
+            session.execute(update(model), rows[start:start + BATCH])
+        return
+    from psycopg import sql
+
+    table = model.__table__
+    keys = list(rows[0])
+    primary_key = [column.name for column in table.primary_key.columns]
+    target, scratch = sql.Identifier(table.name), sql.Identifier(f"citygen_{table.name}")
+    cursor = session.connection().connection.driver_connection.cursor()
+    cursor.execute(sql.SQL("CREATE TEMPORARY TABLE {} AS SELECT {} FROM {} WITH NO DATA").format(
+        scratch, sql.SQL(", ").join(map(sql.Identifier, keys)), target))
+    with cursor.copy(sql.SQL("COPY {} FROM STDIN").format(scratch)) as copy:
+        for row in rows:
+            copy.write_row([row[key] for key in keys])
+    cursor.execute(sql.SQL("UPDATE {} AS t SET {} FROM {} AS s WHERE {}").format(
+        target,
+        sql.SQL(", ").join(sql.SQL("{0} = s.{0}").format(sql.Identifier(key))
+                           for key in keys if key not in primary_key),
+        scratch,
+        sql.SQL(" AND ").join(sql.SQL("t.{0} = s.{0}").format(sql.Identifier(key))
+                              for key in primary_key)))
+    cursor.execute(sql.SQL("DROP TABLE {}").format(scratch))
+    cursor.close()
 
 
 def generate(session, scale=1.0, seed=2026):
@@ -72,7 +164,7 @@ def generate(session, scale=1.0, seed=2026):
                 yid, _ = place("courtyard", f"第{c + 1}社区{y + 1}号院", community_path, 4,
                                ylat, ylon, address=f"基准路{c * 100 + y}号")
                 city.courtyards.append((yid, cid, ylat, ylon))
-    session.execute(insert(Place), places)
+    insert_rows(session, Place, places)
 
     next_user = _next_id(session, User)
     now = utcnow()
@@ -83,8 +175,7 @@ def generate(session, scale=1.0, seed=2026):
         users.append({"id": next_user + n, "mobile": f"15{next_user + n:09d}",
                       "name": f"居民{n}", "home_courtyard_id": courtyard_id,
                       "active": True, "created_at": now})
-    for start in range(0, len(users), 20_000):
-        session.execute(insert(User), users[start:start + 20_000])
+    insert_rows(session, User, users)
     city.user_ids = [u["id"] for u in users]
 
     grants = []
@@ -93,7 +184,7 @@ def generate(session, scale=1.0, seed=2026):
         city.worker_ids[community_id] = worker
         grants.append({"user_id": worker, "role": "community_worker", "place_id": community_id,
                        "created_at": now})
-    session.execute(insert(RoleGrant), grants)
+    insert_rows(session, RoleGrant, grants)
 
     next_org = _next_id(session, Organization)
     kinds = list(ORGANIZATION_KINDS)
@@ -101,7 +192,7 @@ def generate(session, scale=1.0, seed=2026):
                       "home_place_id": city.communities[i % len(city.communities)],
                       "created_at": now}
                      for i in range(max(2, round(200 * scale)))]
-    session.execute(insert(Organization), organizations)
+    insert_rows(session, Organization, organizations)
     city.organization_ids = [o["id"] for o in organizations]
     session.commit()
     return city

@@ -1,15 +1,16 @@
 """City-scale time bank for `make bench`: ~20,000 volunteers, ~20,000 activities over the past
 year and ~2,000,000 hour logs with their ledger entries (DESIGN.md § 6), scaled by ``scale``.
 
-Rows go in with Core bulk inserts; balances, star counts and monthly totals are then derived
-from them, so `flask timebank verify` holds on the generated books too.
+Rows go in with bulk inserts (tools/citygen.py's ``insert_rows``); balances, service minutes and
+monthly totals are derived from them as they are made, so `flask timebank verify` holds on the
+generated books too.
 """
 
 import random
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select
 
 from portal.places.models import Place
 from portal.timebank.models import (
@@ -24,11 +25,12 @@ from portal.timebank.models import (
     Volunteer,
 )
 from portal.timeutil import utcnow
+from tools.citygen import insert_rows, update_rows
 
 VOLUNTEERS_PER_COMMUNITY = 200
 ACTIVITIES_PER_COMMUNITY = 200
 LOGS_PER_ACTIVITY = 100
-BATCH = 20_000
+BATCH = 20_000  # hour logs held before they are written
 
 
 def _next_id(session, model):
@@ -36,8 +38,7 @@ def _next_id(session, model):
 
 
 def _flush(session, model, rows):
-    for start in range(0, len(rows), BATCH):
-        session.execute(insert(model), rows[start:start + BATCH])
+    insert_rows(session, model, rows)
     rows.clear()
 
 
@@ -152,13 +153,14 @@ def generate(session, city, scale=1.0, seed=2026):
 
 
 def _derive_totals(session, balances):
-    for account_id, balance in balances.items():
-        session.execute(update(Account).where(Account.id == account_id).values(balance=balance))
-    approved = (select(HourLog.volunteer_id, func.sum(HourLog.minutes))
-                .where(HourLog.status == "approved").group_by(HourLog.volunteer_id))
-    for volunteer_id, minutes in session.execute(approved):
-        session.execute(update(Volunteer).where(Volunteer.user_id == volunteer_id)
-                        .values(service_minutes=minutes))
+    update_rows(session, Account, [{"id": account_id, "balance": balance}
+                                   for account_id, balance in balances.items()])
+    # One UPDATE ... FROM (the approved minutes per volunteer), not one per volunteer.
+    served = (select(HourLog.volunteer_id, func.sum(HourLog.minutes).label("minutes"))
+              .where(HourLog.status == "approved").group_by(HourLog.volunteer_id).subquery())
+    volunteers = Volunteer.__table__
+    session.execute(volunteers.update().where(volunteers.c.user_id == served.c.volunteer_id)
+                    .values(service_minutes=served.c.minutes))
     monthly = defaultdict(lambda: [0, 0])
     rows = session.execute(select(HourLog.community_id, HourLog.service_date, HourLog.minutes)
                            .where(HourLog.status == "approved"))
