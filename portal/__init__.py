@@ -66,6 +66,7 @@ def create_app(config=None):
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     # Before the CSRF check, which reads the body: the size limit depends on the view.
     app.before_request(urls.allow_uploads)
+    pagecache.register_serving(app)
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
@@ -77,9 +78,7 @@ def create_app(config=None):
     login_manager.login_view = "accounts.login"
     login_manager.login_message = _l("Please sign in to see that page.")
     login_manager.login_message_category = "info"
-    # Before the other hooks are added: a kept page is served before the layout reads the
-    # courtyard, and is kept after the request's commit, before Flask-Compress's hook.
-    pagecache.register(app)
+    pagecache.register_keeping(app)
 
     from portal import models  # noqa: F401  (every table known to SQLAlchemy and Alembic)
 
@@ -172,6 +171,8 @@ def commit_or_roll_back(response):
 
     Views never commit; a 4xx answer (bad input is 422) writes nothing.
     """
+    if not db.session().in_transaction():
+        return response  # nothing was read or written (a kept page, a static file)
     if response.status_code < 400:
         db.session.commit()
     else:

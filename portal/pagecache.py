@@ -43,14 +43,24 @@ TOKEN_PLACEHOLDER = b"\x00linli-csrf-token\x00"
 NOT_KEPT = {"set-cookie", "content-length", "date"}
 
 
-def register(app):
-    """Keep pages when the settings ask for it. Called after Flask-Compress is set up and
-    before the other hooks are added (hooks after a request run last-added first)."""
+def enabled(app):
     settings = app.config["PORTAL"]
-    if not (settings["PAGE_CACHE_SECONDS"] > 0 and settings["CACHE_URL"]):
-        return
-    app.before_request(serve_kept_page)
-    app.after_request(keep_page)
+    return settings["PAGE_CACHE_SECONDS"] > 0 and bool(settings["CACHE_URL"])
+
+
+def register_serving(app):
+    """Serve kept pages first of all, before the rate limits and the layout read anything
+    (a kept page is never a write, and those checks were made when it was built)."""
+    if enabled(app):
+        app.before_request(serve_kept_page)
+
+
+def register_keeping(app):
+    """Keep pages. Called after Flask-Compress is set up and before the other hooks are
+    added (hooks after a request run last-added first): a page is kept after the request's
+    commit, before it is compressed for this visitor."""
+    if enabled(app):
+        app.after_request(keep_page)
 
 
 def _anonymous():
@@ -130,15 +140,10 @@ def _note_statement(state):
 @event.listens_for(Session, "after_commit")
 def bump_on_commit(session):
     """A committed write makes every kept page old (cheap: one key in the cache)."""
-    if session.info.pop("wrote", False) and has_app_context() and _enabled():
+    if session.info.pop("wrote", False) and has_app_context() and enabled(current_app):
         bump_version()
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_writes(session):
     session.info.pop("wrote", None)
-
-
-def _enabled():
-    settings = current_app.config.get("PORTAL", {})
-    return settings.get("PAGE_CACHE_SECONDS", 0) > 0 and settings.get("CACHE_URL")

@@ -4,8 +4,8 @@ over the past three years) in every class and state, with their timelines (2–4
 in every community.
 
 Per-courtyard numbers stay the same at every scale, so the bench shows whether the 三事清单,
-a request's page and the triage queue grow with the city. Rows go in with Core bulk inserts
-and explicit ids (tools/citygen_courtyards.py's ``_Rows``).
+a request's page and the triage queue grow with the city. Rows go in with bulk inserts (COPY
+on PostgreSQL) and explicit ids (tools/citygen_courtyards.py's ``_Rows``).
 """
 
 import random
@@ -26,6 +26,7 @@ from portal.councils.models import (
 )
 from portal.places.models import Place
 from portal.timeutil import local_today, utcnow
+from tools.citygen import insert_rows
 from tools.citygen_courtyards import _Rows
 
 REQUESTS = 250  # per courtyard
@@ -129,8 +130,7 @@ def generate(session, city, scale=1.0, seed=2028):
                                      "community": community}
     for rows in (departments, councils, members, requests, events, supports):
         rows.flush()
-    if grants:
-        session.execute(RoleGrant.__table__.insert(), grants)
+    insert_rows(session, RoleGrant, grants)
     session.commit()
     return chosen
 

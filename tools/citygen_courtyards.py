@@ -6,13 +6,14 @@ half the residents, and a convention with two versions (one adopted, one being c
 
 Per-courtyard numbers stay the same at every scale; ``scale`` sets how many courtyards there
 are (tools/citygen.py: 20 per community), so the bench shows whether the courtyard pages and
-the leaders' desk grow with the city. Rows go in with Core bulk inserts and explicit ids.
+the leaders' desk grow with the city. Rows go in with bulk inserts and explicit ids
+(tools/citygen.py's ``insert_rows``: COPY on PostgreSQL).
 """
 
 import random
 from datetime import timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select
 
 from portal.accounts.models import RoleGrant, User
 from portal.courtyards.models import (
@@ -29,6 +30,7 @@ from portal.courtyards.models import (
 from portal.places.models import Place
 from portal.publicity.models import Objection, Publication
 from portal.timeutil import local_today, utcnow
+from tools.citygen import insert_rows, update_rows
 
 HOUSEHOLDS = 150
 BUILDINGS = 3
@@ -37,7 +39,6 @@ RECENT_NOTICES = 3  # the newest, which about half the households have opened
 PUBLICITY_SHARE = 0.25
 COLLECTIONS = 5
 COMMUNITY_NOTICES = 5
-BATCH = 20_000
 
 
 def _next_id(session, model):
@@ -45,7 +46,7 @@ def _next_id(session, model):
 
 
 class _Rows:
-    """Rows of one table with explicit ids, inserted in batches."""
+    """Rows of one table with explicit ids, held until ``flush`` inserts them."""
 
     def __init__(self, session, model):
         self.session, self.model, self.rows = session, model, []
@@ -58,8 +59,7 @@ class _Rows:
         return row["id"]
 
     def flush(self):
-        for start in range(0, len(self.rows), BATCH):
-            self.session.execute(insert(self.model), self.rows[start:start + BATCH])
+        insert_rows(self.session, self.model, self.rows)
         self.rows.clear()
 
 
@@ -176,9 +176,8 @@ def generate(session, city, scale=1.0, seed=2027):
     for rows in (places, households, notices, publications, objections, views, collections,
                  questions, options, answers, items, versions):
         rows.flush()
-    session.execute(insert(RoleGrant), grants)
-    for start in range(0, len(homes), BATCH):
-        session.execute(update(User), homes[start:start + BATCH])
+    insert_rows(session, RoleGrant, grants)
+    update_rows(session, User, homes)
     session.commit()
     return chosen
 

@@ -4,7 +4,7 @@ generated courtyards, with weekly hours and a few exceptions, scaled by ``scale`
     python -m tools.bench                      # times the pages below with the others
     python -m tools.citygen_servicemap         # times the coverage report itself
 
-Rows go in with Core bulk inserts and explicit ids, like tools/citygen.py.
+Rows go in with bulk inserts and explicit ids, like tools/citygen.py (``insert_rows``).
 """
 
 import argparse
@@ -20,6 +20,7 @@ from portal.accounts.models import RoleGrant
 from portal.servicemap.hours import parse_day
 from portal.servicemap.models import HoursException, ServiceHours, ServicePoint
 from portal.timeutil import local_today, utcnow
+from tools.citygen import insert_rows
 
 # (category, share of the points, weekly lines Monday first)
 KINDS = [
@@ -81,11 +82,9 @@ def generate(session, city, scale=1.0, seed=7):
         if rng.random() < 0.05:
             exceptions.append({"point_id": point_id, "closed": True, "note": "停业一天",
                                "day": today + timedelta(days=rng.randint(0, 20))})
-    session.execute(insert(ServicePoint), points)
-    for start in range(0, len(hours), 20_000):
-        session.execute(insert(ServiceHours), hours[start:start + 20_000])
-    if exceptions:
-        session.execute(insert(HoursException), exceptions)
+    insert_rows(session, ServicePoint, points)
+    insert_rows(session, ServiceHours, hours)
+    insert_rows(session, HoursException, exceptions)
     session.commit()
     return [p["id"] for p in points]
 

@@ -1,10 +1,13 @@
 """The place tree: city → district → street → community → group → courtyard → building."""
 
+from datetime import datetime
+
 from sqlalchemy import ForeignKey, String, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.i18n import lazy_gettext as _l
+from portal.timeutil import utcnow
 
 # Kinds from the top of the tree down; a place's parent is always of an earlier kind.
 PLACE_KINDS = ("city", "district", "street", "community", "group", "courtyard", "building")
@@ -44,6 +47,10 @@ class Place(db.Model):
     postal_code: Mapped[str | None] = mapped_column(String(6))
     # Suburban places plan services within 30 walking minutes instead of 15.
     suburban: Mapped[bool] = mapped_column(default=False)
+    # Any change to a place moves this on: reports over many places (15-minute coverage)
+    # are kept until it does.
+    updated_at: Mapped[datetime | None] = mapped_column(default=utcnow, onupdate=utcnow,
+                                                       index=True)
 
     parent: Mapped["Place | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["Place"]] = relationship(

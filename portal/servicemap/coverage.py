@@ -7,11 +7,11 @@ a 15-minute walk wide, and each courtyard looks only in the 3 × 3 cells around 
 holds every point nearer than one cell, so a point found there at most one cell away is
 certainly the nearest; only kinds not settled that way search further rings, per kind.
 
-The measured minutes are kept in the portal's cache (``PORTAL_CACHE_URL``: shared by every
-app process when it names a store) under a fingerprint of everything they depend on — the
-courtyards' ids, coordinates and suburban flags, the points' count, latest change and
-coordinates, the settings — so a report asked again before anything changed skips the
-measuring, whichever process asks; names are always read fresh.
+The report is kept in the portal's cache (``PORTAL_CACHE_URL``: shared by every app process
+when it names a store) under a fingerprint of everything it depends on — the places' count
+and latest change, the points' count, latest change and coordinates, the settings — so a
+report asked again before anything changed is neither read nor measured again, whichever
+process asks.
 """
 
 import hashlib
@@ -41,6 +41,7 @@ class CourtyardCoverage:
     limit: int
     located: bool
     minutes: dict = field(default_factory=dict)  # category -> minutes, None = out of reach
+    gap_set: frozenset = frozenset()  # the categories of ``gaps``, set once measured
 
     def is_gap(self, category):
         minutes = self.minutes.get(category)
@@ -53,11 +54,19 @@ class CourtyardCoverage:
 
 @dataclass
 class CoverageReport:
-    place: Place
+    """Every courtyard under a place with its walks; built once per change of the data it
+    depends on and then shared (so it holds plain values, not database objects)."""
     categories: tuple
     courtyards: list
     urban_limit: int
     suburban_limit: int
+    gap_counts: dict = field(default_factory=dict)  # category -> located courtyards with a gap
+
+    def __post_init__(self):
+        for courtyard in self.courtyards:
+            courtyard.gap_set = frozenset(courtyard.gaps)
+        self.gap_counts = {category: sum(1 for c in self.courtyards if category in c.gap_set)
+                           for category in self.categories}
 
     @property
     def located(self):
@@ -72,12 +81,12 @@ class CoverageReport:
         return any(c.suburban for c in self.courtyards)
 
     def gap_count(self, category):
-        return sum(1 for c in self.located if c.is_gap(category))
+        return self.gap_counts[category]
 
     def summary(self):
         """Return (category, courtyards with a gap, courtyards measured) for each category."""
         measured = len(self.located)
-        return [(category, self.gap_count(category), measured) for category in self.categories]
+        return [(category, self.gap_counts[category], measured) for category in self.categories]
 
 
 def _suburban_paths():
@@ -96,8 +105,33 @@ def _is_suburban(path, suburban_paths):
 
 
 def coverage(place, categories=None):
-    """Measure every courtyard under ``place`` against the active points of ``categories``."""
+    """Measure every courtyard under ``place`` against the active points of ``categories``.
+
+    The report is kept under a fingerprint of everything it depends on, read by two
+    aggregate queries (``_cache_key``): the last few in this process's memory, the rest in
+    the portal's cache. So a district's 2,000 courtyards are read and measured once per
+    change, not per request."""
     categories = tuple(categories or CATEGORIES)
+    key = _cache_key(place, categories)
+    report = _recent.get(key)
+    if report is None:
+        report = cache.get(key)
+        if report is None:
+            report = _build(place, categories)
+            cache.set(key, report, timeout=REMEMBER_SECONDS)
+        _recent[key] = report
+        while len(_recent) > RECENT_REPORTS:
+            _recent.pop(next(iter(_recent)))
+    return report
+
+
+# Reports this process used last, by key: unpickling a district's report from the cache
+# costs more than the rest of the page.
+RECENT_REPORTS = 8
+_recent = {}
+
+
+def _build(place, categories):
     urban, suburban = limit_minutes(False), limit_minutes(True)
     rows = db.session.execute(
         select(Place.id, Place.name, Place.path, Place.latitude, Place.longitude)
@@ -119,40 +153,32 @@ def coverage(place, categories=None):
             lat is not None and lon is not None))
     courtyards.sort(key=lambda c: (c.community, c.name, c.id))
     coordinates = {row[0]: (row[3], row[4]) for row in rows}
-    located = [c for c in courtyards if c.located]
-    key = _cache_key(place, categories, located, coordinates)
-    known = cache.get(key)
-    if known is None:
-        _measure(located, coordinates, categories, urban)
-        cache.set(key, {c.id: c.minutes for c in located}, timeout=REMEMBER_SECONDS)
-    else:
-        for c in located:
-            c.minutes = known[c.id]
-    return CoverageReport(place, categories, courtyards, urban, suburban)
+    _measure([c for c in courtyards if c.located], coordinates, categories, urban)
+    return CoverageReport(categories, courtyards, urban, suburban)
 
 
-def _fingerprint(place, categories, located, coordinates):
-    """Sum up cheaply everything the minutes depend on: if it is unchanged, so are they."""
+def _cache_key(place, categories):
+    """Everything the report depends on, summed up cheaply: the places (any added, removed
+    or changed — a name, a location, a suburban flag — changes their count or latest
+    change), the points (count, latest change, coordinates) and the walking settings.
+    repr() of numbers, strings and datetimes is the same in every process, where hash() of
+    strings and datetimes is not."""
+    places = tuple(db.session.execute(select(
+        func.count(Place.id), func.max(Place.updated_at))).one())
     points = tuple(db.session.execute(select(
         func.count(ServicePoint.id), func.max(ServicePoint.updated_at),
         func.sum(ServicePoint.latitude), func.sum(ServicePoint.longitude))).one())
-    courtyards = tuple((c.id, coordinates[c.id], c.limit) for c in located)
-    return (place.id, categories, geo.walking_settings(), points, courtyards)
-
-
-def _cache_key(place, categories, located, coordinates):
-    """The fingerprint as a key every process computes alike: repr() of numbers, strings and
-    datetimes is the same everywhere, where hash() of strings and datetimes differs per
-    process."""
-    fingerprint = repr(_fingerprint(place, categories, located, coordinates))
+    fingerprint = repr((place.id, place.path, categories, geo.walking_settings(),
+                        limit_minutes(False), limit_minutes(True), places, points))
     return "coverage:" + hashlib.sha256(fingerprint.encode()).hexdigest()
 
 
 def forget_measurements():
     """Drop the remembered minutes (benchmarks, or after changing data outside the portal).
 
-    This empties the portal's whole cache (only its own keys, under CACHE_KEY_PREFIX): the
-    coverage report is all it holds."""
+    This empties the portal's whole cache (only its own keys, under CACHE_KEY_PREFIX): kept
+    pages are built again too."""
+    _recent.clear()
     cache.clear()
 
 

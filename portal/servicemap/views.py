@@ -320,7 +320,7 @@ def coverage_report(place_id):
     shown = report.courtyards
     columns = (category,) if category else report.categories
     if gaps_only:
-        shown = [c for c in shown if any(c.is_gap(k) for k in columns) or not c.located]
+        shown = [c for c in shown if not c.located or c.gap_set.intersection(columns)]
     last = max(1, -(-len(shown) // COVERAGE_PER_PAGE))
     pager = search.RowsPage(page=min(page, last), per_page=COVERAGE_PER_PAGE, error_out=False,
                             rows=shown)

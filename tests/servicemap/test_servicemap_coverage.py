@@ -175,6 +175,23 @@ def test_remembered_minutes_follow_every_change(world, monkeypatch):
     assert meals() == 1 and len(measured) == 6  # once for every change asked about
 
 
+def test_a_kept_report_follows_names_and_new_courtyards(world, monkeypatch):
+    measured = count_measuring(monkeypatch)
+    east = world["courtyard"]
+    make_point(world["community"], "长者食堂", "meals", east.latitude, east.longitude)
+    assert "草堂东路133号院" in by_name(coverage.coverage(world["street"]))
+    assert "草堂东路133号院" in by_name(coverage.coverage(world["street"]))
+    assert len(measured) == 1
+    east.name = "草堂东路135号院"
+    db.session.commit()
+    report = by_name(coverage.coverage(world["street"]))
+    assert "草堂东路135号院" in report and "草堂东路133号院" not in report
+    add_place("courtyard", "新建小区", world["community"], latitude=east.latitude,
+              longitude=east.longitude)
+    report = by_name(coverage.coverage(world["street"]))
+    assert report["新建小区"].minutes["meals"] == 1 and len(measured) == 3
+
+
 def test_two_requests_for_the_report_measure_once_until_a_point_moves(
         client, world, login_as, monkeypatch):
     login_as("community_worker", world["community"])
