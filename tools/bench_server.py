@@ -193,6 +193,9 @@ def measure(url, instance, scale, domains, seconds, script):
     results = {}
     try:
         rss_start = server.rss_kb()
+        # A fresh worker answers its first requests in seconds (imports, templates,
+        # catalogues): give both workers that time before the first page is timed.
+        load(server.base + "/", 5, {}, script)
         for label, who, path, courtyard in pages:
             cookies = {}
             if who:

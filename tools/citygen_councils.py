@@ -26,7 +26,7 @@ from portal.councils.models import (
 )
 from portal.places.models import Place
 from portal.timeutil import local_today, utcnow
-from tools.citygen import insert_rows
+from tools.citygen import commit, insert_rows
 from tools.citygen_courtyards import _Rows
 
 REQUESTS = 250  # per courtyard
@@ -131,7 +131,7 @@ def generate(session, city, scale=1.0, seed=2028):
     for rows in (departments, councils, members, requests, events, supports):
         rows.flush()
     insert_rows(session, RoleGrant, grants)
-    session.commit()
+    commit(session)
     return chosen
 
 

@@ -30,7 +30,7 @@ from portal.courtyards.models import (
 from portal.places.models import Place
 from portal.publicity.models import Objection, Publication
 from portal.timeutil import local_today, utcnow
-from tools.citygen import insert_rows, update_rows
+from tools.citygen import commit, insert_rows, update_rows
 
 HOUSEHOLDS = 150
 BUILDINGS = 3
@@ -178,7 +178,7 @@ def generate(session, city, scale=1.0, seed=2027):
         rows.flush()
     insert_rows(session, RoleGrant, grants)
     update_rows(session, User, homes)
-    session.commit()
+    commit(session)
     return chosen
 
 

@@ -9,7 +9,7 @@ scores at full scale); progress reports for the ones under way; and one communit
 
 Per-community numbers stay the same at every scale, so the bench shows whether a fund's
 accounts, a call with its ranking and the three lists grow with the city. Rows go in with
-Core bulk inserts and explicit ids (tools/citygen_courtyards.py's ``_Rows``).
+bulk inserts (COPY on PostgreSQL) and explicit ids (tools/citygen_courtyards.py's ``_Rows``).
 """
 
 import random
@@ -29,6 +29,7 @@ from portal.projects.models import (
 )
 from portal.publicity.models import Publication
 from portal.timeutil import utcnow
+from tools.citygen import commit
 from tools.citygen_courtyards import _Rows
 
 PROJECTS = 30  # per community
@@ -223,7 +224,7 @@ def generate(session, city, scale=1.0, seed=2029):
             rows.flush()
         books.flush()
         donations.flush()
-    session.commit()
+    commit(session)
     return chosen
 
 

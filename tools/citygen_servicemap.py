@@ -20,7 +20,7 @@ from portal.accounts.models import RoleGrant
 from portal.servicemap.hours import parse_day
 from portal.servicemap.models import HoursException, ServiceHours, ServicePoint
 from portal.timeutil import local_today, utcnow
-from tools.citygen import insert_rows
+from tools.citygen import commit, insert_rows
 
 # (category, share of the points, weekly lines Monday first)
 KINDS = [
@@ -85,7 +85,7 @@ def generate(session, city, scale=1.0, seed=7):
     insert_rows(session, ServicePoint, points)
     insert_rows(session, ServiceHours, hours)
     insert_rows(session, HoursException, exceptions)
-    session.commit()
+    commit(session)
     return [p["id"] for p in points]
 
 

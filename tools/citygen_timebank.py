@@ -2,8 +2,8 @@
 year and ~2,000,000 hour logs with their ledger entries (DESIGN.md § 6), scaled by ``scale``.
 
 Rows go in with bulk inserts (tools/citygen.py's ``insert_rows``); balances, service minutes and
-monthly totals are derived from them as they are made, so `flask timebank verify` holds on the
-generated books too.
+monthly totals are derived from them, so `flask timebank verify` holds on the generated books
+too.
 """
 
 import random
@@ -25,7 +25,7 @@ from portal.timebank.models import (
     Volunteer,
 )
 from portal.timeutil import utcnow
-from tools.citygen import insert_rows, update_rows
+from tools.citygen import commit, insert_rows, update_rows
 
 VOLUNTEERS_PER_COMMUNITY = 200
 ACTIVITIES_PER_COMMUNITY = 200
@@ -78,6 +78,7 @@ def generate(session, city, scale=1.0, seed=2026):
     activity_id, log_id = _next_id(session, Activity), _next_id(session, HourLog)
     transfer_id, entry_id = _next_id(session, Transfer), _next_id(session, Entry)
     balances = defaultdict(int)
+    monthly = defaultdict(lambda: [0, 0])  # (community, first of the month) -> [minutes, logs]
     activity_rows, signup_rows, log_rows, transfer_rows, entry_rows = [], [], [], [], []
     made = {"volunteers": by_community, "activities": defaultdict(list)}
     for community_id, users in by_community.items():
@@ -108,6 +109,9 @@ def generate(session, city, scale=1.0, seed=2026):
                     "reason": "未签到" if status == "rejected" else ""})
                 if status == "approved":
                     approved_minutes += minutes
+                    total = monthly[(community_id, day.replace(day=1))]
+                    total[0] += minutes
+                    total[1] += 1
                     balances[pools[community_id]] -= minutes
                     balances[people[volunteer]] += minutes
                     transfer_rows.append({"id": transfer_id, "kind": "earn",
@@ -146,13 +150,13 @@ def generate(session, city, scale=1.0, seed=2026):
     _flush(session, HourLog, log_rows)
     _flush(session, Transfer, transfer_rows)
     _flush(session, Entry, entry_rows)
-    _derive_totals(session, balances)
+    _derive_totals(session, balances, monthly)
     _help_requests(session, rng, by_community, now)
-    session.commit()
+    commit(session)
     return made
 
 
-def _derive_totals(session, balances):
+def _derive_totals(session, balances, monthly):
     update_rows(session, Account, [{"id": account_id, "balance": balance}
                                    for account_id, balance in balances.items()])
     # One UPDATE ... FROM (the approved minutes per volunteer), not one per volunteer.
@@ -161,13 +165,6 @@ def _derive_totals(session, balances):
     volunteers = Volunteer.__table__
     session.execute(volunteers.update().where(volunteers.c.user_id == served.c.volunteer_id)
                     .values(service_minutes=served.c.minutes))
-    monthly = defaultdict(lambda: [0, 0])
-    rows = session.execute(select(HourLog.community_id, HourLog.service_date, HourLog.minutes)
-                           .where(HourLog.status == "approved"))
-    for community_id, day, minutes in rows:
-        total = monthly[(community_id, day.replace(day=1))]
-        total[0] += minutes
-        total[1] += 1
     _flush(session, MonthlyHours, [
         {"community_id": c, "month": m, "minutes": t[0], "logs": t[1]}
         for (c, m), t in monthly.items()])
