@@ -10,8 +10,10 @@ What is kept, and why it is safe:
   token (no flashed message, no one acted for), with no remember cookie, and not htmx's
   partial requests;
 - only a complete 200 HTML page whose building left the session like that and set no
-  cookie. Every page has forms (text size, language) with the visitor's CSRF token: the
-  kept copy has a placeholder instead, and each visitor gets their own token put back;
+  cookie, and only once it has been asked for twice within the time it would be kept (so
+  endless made-up URLs leave small marks, not pages). Every page has forms (text size,
+  language) with the visitor's CSRF token: the kept copy has a placeholder instead, and
+  each visitor gets their own token put back;
 - under a key made of the whole URL (host included), every cookie but the session, and the
   Accept and Accept-Language headers: anything a page may depend on;
 - and of the **version** of the data: every committed write bumps it (``bump_on_commit``),
@@ -111,14 +113,17 @@ def keep_page(response):
             or response.cache_control.private or "Set-Cookie" in response.headers
             or not _anonymous()):
         return response
+    seconds = current_app.config["PORTAL"]["PAGE_CACHE_SECONDS"]
+    # Kept from its second asking on (see the module's docstring).
+    if cache.add("asked:" + key, 1, timeout=seconds):
+        return response
     body = response.get_data()
     token = g.get("csrf_token")
     if token:
         body = body.replace(token.encode(), TOKEN_PLACEHOLDER)
     headers = [(name, value) for name, value in response.headers.items()
                if name.lower() not in NOT_KEPT]
-    cache.set(key, (response.status_code, headers, body),
-              timeout=current_app.config["PORTAL"]["PAGE_CACHE_SECONDS"])
+    cache.set(key, (response.status_code, headers, body), timeout=seconds)
     return response
 
 

@@ -7,6 +7,7 @@ as production does with Redis; the rest of the suite runs without kept pages.
 """
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -56,10 +57,12 @@ def token(response):
     return CSRF_FIELD.search(response.get_data(as_text=True)).group(1)
 
 
-def test_a_public_page_is_built_once_and_kept_for_the_next_visitor(kept_app, world, meal):
+def test_a_public_page_asked_twice_is_kept_for_the_next_visitor(kept_app, world, meal):
     first, second = kept_app.test_client(), kept_app.test_client()
+    once = first.get(f"/services/{meal.id}", headers=ZH)
     built = first.get(f"/services/{meal.id}", headers=ZH)
     kept = second.get(f"/services/{meal.id}", headers=ZH)
+    assert "X-Linli-Page" not in once.headers
     assert built.status_code == kept.status_code == 200
     assert "X-Linli-Page" not in built.headers and kept.headers["X-Linli-Page"] == "kept"
     assert "草堂长者食堂" in kept.get_data(as_text=True)
@@ -75,6 +78,7 @@ def test_a_public_page_is_built_once_and_kept_for_the_next_visitor(kept_app, wor
 def test_kept_pages_differ_by_language_and_courtyard(kept_app, world, meal):
     visitor = kept_app.test_client()
     visitor.get("/", headers=ZH)
+    visitor.get("/", headers=ZH)
     english = visitor.get("/", headers=EN)
     assert "X-Linli-Page" not in english.headers and "Service map" in english.get_data(
         as_text=True)
@@ -82,12 +86,14 @@ def test_kept_pages_differ_by_language_and_courtyard(kept_app, world, meal):
     chosen = visitor.get("/", headers=ZH)
     assert "X-Linli-Page" not in chosen.headers
     assert "草堂东路133号院" in chosen.get_data(as_text=True)
+    visitor.get("/", headers=ZH)
     assert visitor.get("/", headers=ZH).headers["X-Linli-Page"] == "kept"
 
 
 def test_a_write_makes_kept_pages_old_at_once(kept_app, world, meal, make_user):
     worker = make_user(name="李晓梅", roles=[("community_worker", world["community"])])
     reader = kept_app.test_client()
+    reader.get(f"/services/{meal.id}", headers=ZH)
     reader.get(f"/services/{meal.id}", headers=ZH)
     assert reader.get(f"/services/{meal.id}", headers=ZH).headers["X-Linli-Page"] == "kept"
     assert "2026年3月1日" in reader.get(f"/services/{meal.id}", headers=ZH).get_data(
@@ -109,6 +115,7 @@ def test_a_signed_in_page_is_never_kept_nor_served_a_kept_one(kept_app, world, m
     resident = make_user(name="张桂芳", courtyard=world["courtyard"])
     visitor = kept_app.test_client()
     visitor.get("/", headers=ZH)
+    visitor.get("/", headers=ZH)
     assert visitor.get("/", headers=ZH).headers["X-Linli-Page"] == "kept"
 
     signed_in = kept_app.test_client()
@@ -126,6 +133,7 @@ def test_a_page_showing_a_message_is_not_kept(kept_app, world, meal):
         session["_flashes"] = [("success", "只给这位访客的消息")]
     page = visitor.get(f"/services/{meal.id}", headers=ZH)
     assert "只给这位访客的消息" in page.get_data(as_text=True)
+    kept_app.test_client().get(f"/services/{meal.id}", headers=ZH)  # asked twice now
     other = kept_app.test_client().get(f"/services/{meal.id}", headers=ZH)
     assert "X-Linli-Page" not in other.headers
     assert "只给这位访客的消息" not in other.get_data(as_text=True)
@@ -140,6 +148,18 @@ def test_errors_redirects_and_partial_updates_are_not_kept(kept_app, world, meal
         assert "X-Linli-Page" not in partial.headers
 
 
+def test_endless_made_up_addresses_leave_marks_not_pages(kept_app, world, meal):
+    visitor = kept_app.test_client()
+    page = visitor.get("/services/?q=made-up-0")
+    assert page.status_code == 200 and len(page.get_data()) > 5000
+    for number in range(1, 20):
+        visitor.get(f"/services/?q=made-up-{number}")
+    # Each address asked once left a mark of a few bytes; none left its page.
+    stored = [path.stat().st_size for path in Path(kept_app.config["CACHE_DIR"]).iterdir()]
+    assert len(stored) >= 20 and max(stored) < 200
+
+
 def test_without_a_shared_store_nothing_is_kept(client, world, meal):
+    client.get(f"/services/{meal.id}")
     client.get(f"/services/{meal.id}")
     assert "X-Linli-Page" not in client.get(f"/services/{meal.id}").headers
