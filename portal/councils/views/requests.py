@@ -4,7 +4,7 @@ read its page and timeline, say 我也遇到, see their own, answer 问题解决
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import or_, select
+from sqlalchemy import select, union
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import ROLE_LABELS
@@ -209,10 +209,12 @@ def answer_request(request_id):
 @bp.get("/requests/mine")
 @login_required
 def my_requests():
-    supported = select(RequestSupport.request_id).where(
-        RequestSupport.user_id == current_user.id)
-    page = paginate(select(Request).where(or_(Request.requester_id == current_user.id,
-                                              Request.id.in_(supported)))
+    # Two indexed lookups joined, not one OR: PostgreSQL answers an OR across a column and a
+    # subquery by reading every request of the city (130 ms at full scale).
+    mine = union(select(Request.id).where(Request.requester_id == current_user.id),
+                 select(RequestSupport.request_id).where(
+                     RequestSupport.user_id == current_user.id))
+    page = paginate(select(Request).where(Request.id.in_(mine))
                     .order_by(Request.updated_at.desc(), Request.id.desc()), PER_PAGE)
     return render("councils/mine.html", page=page, today=local_today(), words=words,
                   may_record=requests.may_record(current_user))
