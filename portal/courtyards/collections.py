@@ -15,9 +15,9 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from flask_babel import gettext
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from portal import audit
 from portal.accounts.models import User
@@ -32,7 +32,7 @@ from portal.courtyards.models import (
     Question,
 )
 from portal.extensions import db
-from portal.places.models import Place, within
+from portal.places.models import Place, under_path, within
 from portal.refusals import Refused
 from portal.timeutil import to_local
 
@@ -546,24 +546,29 @@ def for_courtyard(courtyard, user, now):
 
 def count_eligible_each(rows):
     """{collection id: how many may answer} for many collections: one grouped query per kind
-    of voter (as ``count_eligible`` for each, without a query per collection)."""
+    of voter counts the residents (or households) of each courtyard under their places,
+    summed here per collection (as ``count_eligible`` for each, without a query per
+    collection). The places' paths go in as literal ranges: joined to the collections'
+    places instead, PostgreSQL started from every resident of the city (50 ms at full
+    scale)."""
     counted = {}
     for voters in ("resident", "household"):
-        ids = [c.id for c in rows if c.voters == voters]
-        if not ids:
+        chosen = [c for c in rows if c.voters == voters]
+        if not chosen:
             continue
-        at, home = aliased(Place), aliased(Place)
         if voters == "household":
-            query = (select(Collection.id, func.count(Household.id)).select_from(Household)
-                     .join(home, Household.courtyard_id == home.id))
+            query = (select(Place.path, func.count(Household.id)).select_from(Household)
+                     .join(Place, Household.courtyard_id == Place.id))
         else:
-            query = (select(Collection.id, func.count(User.id)).select_from(User)
-                     .join(home, User.home_courtyard_id == home.id)
+            query = (select(Place.path, func.count(User.id)).select_from(User)
+                     .join(Place, User.home_courtyard_id == Place.id)
                      .where(User.active.is_(True)))
-        query = (query.join(at, home.path >= at.path).join(Collection, Collection.place_id == at.id)
-                 .where(Collection.id.in_(ids), home.path < at.path.concat("~"))
-                 .group_by(Collection.id))
-        counted.update(db.session.execute(query).all())
+        paths = {c.place.path for c in chosen}
+        per_courtyard = db.session.execute(
+            query.where(or_(*(under_path(path) for path in paths))).group_by(Place.path)).all()
+        for collection in chosen:
+            counted[collection.id] = sum(n for path, n in per_courtyard
+                                         if path.startswith(collection.place.path))
     return {c.id: counted.get(c.id, 0) for c in rows}
 
 

@@ -230,6 +230,32 @@ def test_a_community_survey_counts_per_courtyard(worker, make_user, world):
     assert [(e["collection"].id, e["answer"] is not None) for e in listed] == [(survey.id, True)]
 
 
+def test_the_desk_counts_who_may_answer_as_each_collection_does(shed, worker, make_user,
+                                                                 world):
+    now = utcnow()
+    survey = collections.open_collection(
+        worker, world["community"], "社区问卷", "", [("满意吗？", False, False, ["是", "否"])],
+        "resident", now - DAY, now + DAY, False, now - DAY)
+    by_household = collections.open_collection(
+        worker, world["courtyard2"], "每户一票", "", [("同意吗？", False, False, ["是", "否"])],
+        "household", now - DAY, now + DAY, False, now - DAY)
+    for courtyard, people in ((world["courtyard"], 3), (world["courtyard2"], 2),
+                              (world["other_courtyard"], 4)):
+        for _ in range(people):
+            make_user(courtyard=courtyard)
+    make_user(courtyard=world["courtyard"], active=False)  # moved away: not counted
+    db.session.add_all([Household(courtyard=world["courtyard2"], unit="1", room="101"),
+                        Household(courtyard=world["courtyard2"], unit="1", room="102"),
+                        Household(courtyard=world["courtyard"], unit="2", room="201")])
+    db.session.commit()
+    desk = {c.id: eligible for c, _answered, eligible in collections.open_for_desk(worker, now)}
+    # 133号院: its leader and 3; the community adds the worker and 2 in 8号院, not 浣花.
+    assert desk == {shed.id: 4, survey.id: 7, by_household.id: 2}
+    assert desk[survey.id] == collections.count_eligible(world["community"], "resident")
+    assert desk[by_household.id] == collections.count_eligible(world["courtyard2"],
+                                                                "household")
+
+
 # --- pages ---
 
 def test_a_resident_answers_and_sees_until_when(client, login, shed, make_user, world):
