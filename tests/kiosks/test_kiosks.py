@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.kiosks import enrolment, pins
+from portal.kiosks.checkin import today_bounds
 from portal.kiosks.models import Kiosk
 from portal.kiosks.pad import Pad
 from portal.kiosks.views import IDLE_KEY
@@ -293,7 +294,11 @@ def test_nothing_to_reset_on_an_ordinary_browser(client):
 
 @pytest.fixture
 def todays(make_activity, point, world):
-    return make_activity(title="重阳节包饺子", starts=utcnow() + timedelta(minutes=30),
+    """An activity at the point all of today, in the portal's zone: one starting in half an
+    hour is tomorrow's after 23:30 there (the suite runs at any hour)."""
+    start, end = today_bounds(utcnow())
+    return make_activity(title="重阳节包饺子", starts=start,
+                         length=end - start - timedelta(seconds=1),
                          place=world["community"], service_point_id=point.id)
 
 
