@@ -240,6 +240,8 @@ def flask_config(settings, instance_path):
         "REMEMBER_COOKIE_SECURE": production,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "RATELIMIT_STORAGE_URI": settings["RATELIMIT_STORAGE_URI"],
+        # Redis away: count in this process's memory until it is back, not answer 500.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": False,
         **cache_config(settings["CACHE_URL"]),
         "BABEL_DEFAULT_LOCALE": settings["DEFAULT_LOCALE"],

@@ -1,5 +1,8 @@
 """Flask extensions, created here and bound to the app in ``create_app``."""
 
+import logging
+from contextlib import contextmanager
+
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_compress import Compress
@@ -36,3 +39,15 @@ htmx = Htmx()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 compress = Compress()  # pages and static files leave compressed in every deployment
 cache = Cache()  # shared by the app processes when PORTAL_CACHE_URL names a store
+
+
+@contextmanager
+def cache_may_fail():
+    """What the cache holds is a help, never a need: when its store (Redis) is away, the
+    work inside is skipped and the page is built without it — never an error page, never a
+    stored write answered with an error."""
+    try:
+        yield
+    except Exception:  # redis.ConnectionError, OSError, … depending on the store
+        logging.getLogger(__name__).warning("the cache failed; working without it",
+                                            exc_info=True)

@@ -34,7 +34,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from portal.extensions import cache
+from portal.extensions import cache, cache_may_fail
 
 VERSION_KEY = "page-version"
 # What an anonymous visitor's session may hold for their pages to be kept and served:
@@ -93,10 +93,13 @@ def serve_kept_page():
     if (request.method not in ("GET", "HEAD") or request.headers.get("HX-Request") == "true"
             or not _anonymous()):
         return None
-    key = _key(current_version())
-    kept = cache.get(key)
+    kept = None
+    with cache_may_fail():
+        key = _key(current_version())
+        kept = cache.get(key)
+        if kept is None:
+            g.page_key = key  # built this time; kept after it (keep_page)
     if kept is None:
-        g.page_key = key
         return None
     status, headers, body = kept
     if TOKEN_PLACEHOLDER in body:
@@ -113,10 +116,16 @@ def keep_page(response):
             or response.cache_control.private or "Set-Cookie" in response.headers
             or not _anonymous()):
         return response
+    with cache_may_fail():
+        _keep(key, response)
+    return response
+
+
+def _keep(key, response):
     seconds = current_app.config["PORTAL"]["PAGE_CACHE_SECONDS"]
     # Kept from its second asking on (see the module's docstring).
     if cache.add("asked:" + key, 1, timeout=seconds):
-        return response
+        return
     body = response.get_data()
     token = g.get("csrf_token")
     if token:
@@ -124,7 +133,6 @@ def keep_page(response):
     headers = [(name, value) for name, value in response.headers.items()
                if name.lower() not in NOT_KEPT]
     cache.set(key, (response.status_code, headers, body), timeout=seconds)
-    return response
 
 
 def bump_version():
@@ -146,7 +154,8 @@ def _note_statement(state):
 def bump_on_commit(session):
     """A committed write makes every kept page old (cheap: one key in the cache)."""
     if session.info.pop("wrote", False) and has_app_context() and enabled(current_app):
-        bump_version()
+        with cache_may_fail():  # the write is stored: it must not be answered as failed
+            bump_version()
 
 
 @event.listens_for(Session, "after_rollback")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from portal import create_app
+from portal import create_app, pagecache
 from portal.extensions import db
 from tests.conftest import CSRF_FIELD, PortalClient
 from tests.factories import make_point
@@ -163,3 +163,30 @@ def test_without_a_shared_store_nothing_is_kept(client, world, meal):
     client.get(f"/services/{meal.id}")
     client.get(f"/services/{meal.id}")
     assert "X-Linli-Page" not in client.get(f"/services/{meal.id}").headers
+
+
+class StoreAway:
+    """A cache store that is not running (Redis stopped): every call fails."""
+
+    def __getattr__(self, name):
+        def fail(*_args, **_kwargs):
+            raise ConnectionError("Error 111 connecting to localhost:6379. Connection refused.")
+        return fail
+
+
+def test_with_the_store_away_pages_are_built_and_writes_answered(kept_app, world, meal,
+                                                                  make_user, monkeypatch):
+    monkeypatch.setattr(pagecache, "cache", StoreAway())
+    worker = make_user(name="李晓梅", roles=[("community_worker", world["community"])])
+    visitor = kept_app.test_client()
+    for _ in range(3):
+        page = visitor.get(f"/services/{meal.id}", headers=ZH)
+        assert page.status_code == 200 and "X-Linli-Page" not in page.headers
+        assert "2026年3月1日" in page.get_data(as_text=True)
+    desk = kept_app.test_client()
+    sign_in(desk, worker)
+    form = desk.get(f"/services/{meal.id}", headers=ZH)
+    assert desk.post(f"/services/{meal.id}/verified",
+                     data={"csrf_token": token(form)}).status_code == 303
+    assert "2026年3月1日" not in visitor.get(f"/services/{meal.id}", headers=ZH).get_data(
+        as_text=True)

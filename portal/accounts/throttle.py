@@ -27,8 +27,9 @@ DEVICE_ACCOUNTS = 5  # numbers one device remembers (a family's shared phone)
 
 
 def _strategy():
-    # A moving window, so "wait N seconds" counts from the last wrong password.
-    storage = limiter.storage
+    # A moving window, so "wait N seconds" counts from the last wrong password. The active
+    # limiter's storage: this process's memory while Redis is away (see portal/config.py).
+    storage = limiter.limiter.storage
     return MovingWindowRateLimiter(storage) if isinstance(storage, MovingWindowSupport) \
         else limiter.limiter
 

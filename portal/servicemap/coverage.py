@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from portal.extensions import cache, db
+from portal.extensions import cache, cache_may_fail, db
 from portal.places.models import Place, within
 from portal.servicemap import geo
 from portal.servicemap.models import CATEGORIES, ServicePoint
@@ -115,10 +115,12 @@ def coverage(place, categories=None):
     key = _cache_key(place, categories)
     report = _recent.get(key)
     if report is None:
-        report = cache.get(key)
+        with cache_may_fail():
+            report = cache.get(key)
         if report is None:
             report = _build(place, categories)
-            cache.set(key, report, timeout=REMEMBER_SECONDS)
+            with cache_may_fail():
+                cache.set(key, report, timeout=REMEMBER_SECONDS)
         _recent[key] = report
         while len(_recent) > RECENT_REPORTS:
             _recent.pop(next(iter(_recent)))

@@ -192,6 +192,15 @@ def test_a_kept_report_follows_names_and_new_courtyards(world, monkeypatch):
     assert report["新建小区"].minutes["meals"] == 1 and len(measured) == 3
 
 
+def test_with_the_cache_away_the_report_is_measured_all_the_same(world, monkeypatch):
+    from tests.test_pagecache import StoreAway
+
+    monkeypatch.setattr(coverage, "cache", StoreAway())
+    east = world["courtyard"]
+    make_point(world["community"], "长者食堂", "meals", east.latitude, east.longitude)
+    assert by_name(coverage.coverage(world["community"]))[east.name].minutes["meals"] == 1
+
+
 def test_two_requests_for_the_report_measure_once_until_a_point_moves(
         client, world, login_as, monkeypatch):
     login_as("community_worker", world["community"])
