@@ -241,16 +241,20 @@ def volunteer(make_volunteer):
 @pytest.fixture
 def make_activity(world):
     """make_activity(starts=…, hours=2, place=…, organization=…) -> an Activity; by default it
-    started two hours ago in the first courtyard and lasts three hours."""
-    from datetime import timedelta
+    started two hours ago in the first courtyard and lasts three hours — but never before
+    today began in the portal's zone: the suite runs at any hour, and one begun yesterday
+    would have two days."""
+    from datetime import datetime, time, timedelta
 
     from portal.timebank.models import Activity
-    from portal.timeutil import utcnow
+    from portal.timeutil import local_today, to_utc, utcnow
 
     def make(title="院落大扫除", starts=None, length=timedelta(hours=3), hours=2, slots=10,
              place=None, organization=None, **fields):
         place = place or world["courtyard"]
-        starts = starts or utcnow() - timedelta(hours=2)
+        if starts is None:
+            today_began = to_utc(datetime.combine(local_today(), time()))
+            starts = max(utcnow() - timedelta(hours=2), today_began)
         activity = Activity(title=title, description="打扫院子，清理楼道杂物。", place=place,
                             community=place if place.kind == "community"
                             else place.ancestor("community"),
