@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from portal.accounts.models import User
 from portal.accounts.permissions import can, load, places_where, require_that
@@ -40,9 +40,11 @@ def _answer_form(correction, formdata=None):
 def _approvals_page(reason_forms=None, answer_forms=None, status=200):
     """The queue; ``reason_forms`` / ``answer_forms`` ({id: form}) are forms just sent, shown
     again with their errors and what was typed."""
+    # The people in two small queries after the page's rows, not joined: joined, they would
+    # widen the count of the whole queue (512 logs for a community worker) as well.
     page = paginate(logs.pending_for(current_user).options(
-        joinedload(HourLog.volunteer), joinedload(HourLog.activity),
-        joinedload(HourLog.neighbour)), per_page=PER_PAGE)
+        contains_eager(HourLog.activity), selectinload(HourLog.volunteer),
+        selectinload(HourLog.neighbour)), per_page=PER_PAGE)
     corrections = db.session.scalars(logs.open_corrections_for(current_user)).unique().all()
     sent = answer_forms or {}
     answer_forms = {c.id: sent.get(c.id) or _answer_form(c) for c in corrections}
