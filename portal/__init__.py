@@ -108,12 +108,15 @@ def load_user(user_id):
     remember cookie carries; None, i.e. signed out, once the token has changed."""
     import hmac
 
+    from sqlalchemy.orm import joinedload
+
     from portal.accounts.models import User
 
     ident, _, token = user_id.partition(":")
     if not (ident.isascii() and ident.isdigit()) or not token:
         return None
-    user = db.session.get(User, int(ident))
+    # Every page shows the user's courtyard and community: read it with the user.
+    user = db.session.get(User, int(ident), options=[joinedload(User.home_courtyard)])
     if user is None or not user.session_token:
         return None
     return user if hmac.compare_digest(user.session_token.encode(), token.encode()) else None

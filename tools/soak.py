@@ -8,9 +8,12 @@ the same time:
 - wrk (16 connections) cycles through the pages of every domain — home, places, service map,
   time bank, courtyards, councils, organizations, projects, funds — half of them signed in
   as a resident;
-- a writer signs in as another resident and keeps raising council requests (诉求) through the
-  real form: it fetches the form for its CSRF token, sends it, and follows the redirect.
-  Every request answered 303 is a write the portal said it kept.
+- a writer keeps writing in every domain in turn, each through the real form and signed in
+  as the demo person who may do it (WRITES): a resident raises a council request (诉求) and
+  asks the time bank for help, the courtyard leader posts a notice with publicity (公示), the
+  community worker records a donation to the community fund. Each time it fetches the form
+  for its CSRF token (and the fund's one-time token), sends it, and follows the redirect.
+  Every write answered 303 is one the portal said it kept.
 
 With ``--outage`` (PostgreSQL only) the server is stopped (``pg_ctl stop -m fast``) a third of
 the way in, for ``--outage-seconds``, and started again; the app is not restarted. Give the
@@ -18,10 +21,13 @@ cluster's data directory and binaries with --pg-data / --pg-bin (or PORTAL_SOAK_
 PORTAL_SOAK_PG_BIN).
 
 Report: requests, answers by status class, the 5xx, the slowest answer during the outage,
-the workers' memory at the start and the end, and writes answered as done against the rows
-found afterwards. The exit status is 1 when any answer was ≥ 500 other than a 503 during the
-outage, an answer during the outage took longer than OUTAGE_LATENCY_BUDGET seconds, no write
-succeeded after it, a write answered as done is missing, or memory grew more than 20 %.
+the workers' memory at the start and the end, per kind of write the writes answered as done
+against the rows found afterwards, and both ledgers' checks (funds and time bank). The exit
+status is 1 when any answer was ≥ 500 other than a 503 during the outage (or a 503 without
+the "busy or under maintenance" page), an answer during the outage took longer than
+OUTAGE_LATENCY_BUDGET seconds, no write succeeded after it, a kind of write never succeeded,
+a write answered as done is missing, a ledger check found a problem, or memory grew more
+than 20 %.
 
     python -m tools.soak --minutes 2
     PORTAL_SOAK_DATABASE_URL='postgresql+psycopg://postgres@/linli_soak?host=/tmp&port=54351' \\
@@ -43,18 +49,29 @@ import threading
 import time
 import urllib.parse
 from collections import Counter
+from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
+from typing import NamedTuple
+
+from sqlalchemy import func, select
 
 from tools.bench import fresh_app
 from tools.bench_server import REPORT_LUA, Server, cookies_for, load
 
 READER = "13900000006"  # 张桂芳, a resident of 草堂东路133号院: signed-in reads
-WRITER = "13900000005"  # 李志鹏, of the same courtyard: raises council requests
+RESIDENT = "13900000005"  # 李志鹏, of the same courtyard: council requests, help asked for
+LEADER = "13900000002"  # 胡国强, leader of 草堂东路133号院: its notices
+WORKER = "13900000001"  # 李晓梅, community worker of 草堂路社区: keeps its fund
+COURTYARD = "草堂东路133号院"
+FUND = "草堂路社区微基金"
 RSS_GROWTH_BUDGET = 0.20
 OUTAGE_LATENCY_BUDGET = 5.0  # seconds: "a clear page, not a hang"
 WRITER_PAUSE = 0.05
 UNAVAILABLE_TITLE = "服务繁忙或正在维护"  # the 503 page's heading, in Chinese (zh-CN browser)
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+# Hidden fields a form carries and a browser sends back: the CSRF token, and the fund forms'
+# one-time token (so a form sent twice records once).
+HIDDEN_FIELDS = ("csrf_token", "token")
 
 # Each wrk thread cycles through the paths, signed in for those marked so; every answer's
 # status is counted, and the counts of all threads are written to a file at the end (wrk's
@@ -150,6 +167,126 @@ def demo_paths(app):
     return paths
 
 
+# --- what the writer writes: one entry of WRITES per kind ---
+
+class WriteKind(NamedTuple):
+    name: str
+    mobile: str  # the demo person who may make this write
+    path: str  # its form (GET for the tokens, POST to write), with the demo world's ids
+    fields: Callable[[int], dict]  # the form's fields for the n-th write
+    rows: Callable[[int, dict], object]  # (writer's id, world) → a count of its rows (select)
+
+
+def council_request(number):
+    return {"category": "amenities", "public": "yes",
+            "body": f"压力测试第{number}条：三单元楼道的灯又坏了"}
+
+
+def council_requests(user_id, world):
+    from portal.councils.models import Request
+
+    return select(func.count()).select_from(Request).filter_by(requester_id=user_id)
+
+
+def help_asked(number):
+    return {"title": f"压力测试第{number}条：帮忙把一袋米扛上五楼", "details": "米在单元门口。",
+            "hours": "1", "when_text": "周六上午"}
+
+
+def help_requests(user_id, world):
+    from portal.timebank.models import HelpRequest
+
+    return select(func.count()).select_from(HelpRequest).filter_by(requester_id=user_id)
+
+
+def notice_with_publicity(number):
+    from portal.timeutil import local_today
+
+    today = local_today()  # the portal's zone (Asia/Shanghai), as the form checks
+    return {"title": f"压力测试第{number}条：院坝改造方案公示",
+            "body": "方案见门卫室，欢迎提意见。", "publicity": "y", "starts_on": today.isoformat(),
+            "ends_on": (today + timedelta(days=7)).isoformat()}
+
+
+def notices_published(user_id, world):
+    """His notices that have their publication: a 公示 answered 303 is both rows."""
+    from portal.courtyards.models import Notice
+    from portal.publicity.models import Publication
+
+    return (select(func.count()).select_from(Notice)
+            .join(Publication, (Publication.subject_type == "notice")
+                  & (Publication.subject_id == Notice.id))
+            .where(Notice.posted_by_id == user_id))
+
+
+def donation(number):
+    return {"amount": "12.50", "donor_name": f"压力测试捐赠人{number}"}
+
+
+def donations(user_id, world):
+    from portal.funds.models import FundTransfer
+
+    return (select(func.count()).select_from(FundTransfer)
+            .filter_by(fund_id=world["fund"], kind="donation"))
+
+
+WRITES = [
+    WriteKind("council request", RESIDENT, "/councils/requests/new", council_request,
+              council_requests),
+    WriteKind("time bank help asked", RESIDENT, "/timebank/help/new", help_asked,
+              help_requests),
+    WriteKind("courtyard 公示", LEADER, "/courtyards/places/{courtyard}/notices/new",
+              notice_with_publicity, notices_published),
+    WriteKind("fund donation", WORKER, "/funds/{fund}/donations/new", donation, donations),
+]
+
+
+def demo_world(app):
+    """The ids the write forms need, and each writer's user id by mobile number."""
+    from portal.accounts.models import User
+    from portal.extensions import db
+    from portal.funds.models import Fund
+    from portal.places.models import Place
+
+    with app.app_context():
+        world = {"courtyard": db.session.scalar(select(Place.id).filter_by(name=COURTYARD)),
+                 "fund": db.session.scalar(select(Fund.id).filter_by(name=FUND))}
+        ids = {mobile: db.session.scalar(select(User.id).filter_by(mobile=mobile))
+               for mobile in {READER, *(kind.mobile for kind in WRITES)}}
+    return world, ids
+
+
+def count_rows(app, ids, world):
+    """Rows of each kind of write, by its name."""
+    from portal.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()  # connections from before the outage are gone
+        return {kind.name: db.session.scalar(kind.rows(ids[kind.mobile], world))
+                for kind in WRITES}
+
+
+def ledger_problems(app):
+    """Both ledgers' own checks: every balance equals its entries (empty lists are good)."""
+    from portal.funds import money
+    from portal.timebank import ledger
+
+    with app.app_context():
+        return {"funds": money.verify(), "time bank": ledger.verify()}
+
+
+def hidden(page, name):
+    """The value of the hidden field ``name`` in ``page``, or None."""
+    found = re.search(rf'<input[^>]*\bname="{name}"[^>]*\bvalue="([^"]*)"', page)
+    return found and found.group(1)
+
+
+def form_errors(page):
+    """The messages of a form's error summary: what a 422 found wrong."""
+    summary = re.search(r'class="error-summary".*?</ul>', page, re.S)
+    return re.findall(r">([^<>]+)</a>", summary.group(0)) if summary else []
+
+
 class Browser:
     """One person's browser: keeps cookies, does not follow redirects, times each answer."""
 
@@ -182,41 +319,51 @@ class Browser:
 
 
 class Writer(threading.Thread):
-    """Raises council requests through the form until ``stop`` is set; keeps every answer
-    as (time, what, status, seconds)."""
+    """Makes each kind of write in turn through its form, as its own person, until ``stop``
+    is set; keeps every answer as (time, kind, what, status, seconds)."""
 
-    def __init__(self, port, cookies, stop):
+    def __init__(self, port, forms, sessions, stop):
         super().__init__(daemon=True)
-        self.browser = Browser(port, cookies)
+        self.forms = forms  # [(kind, path of its form)]
+        # A browser (cookie jar) per kind, signed in as the person who may make it.
+        self.browsers = {kind.name: Browser(port, {"session": sessions[kind.mobile]})
+                         for kind, _path in forms}
         self.stop = stop
         self.answers = []
-        self.done = 0  # writes answered 303: the portal said they were kept
+        self.done = Counter()  # writes answered 303 by kind: the portal said they were kept
         self.unclear = 0  # 503 answers without the "busy or under maintenance" page
+        self.refusals_shown = set()
+
+    def ask(self, kind, what, method, path, form=None):
+        status, page, location, seconds = self.browsers[kind.name].ask(method, path, form)
+        self.answers.append((time.monotonic(), kind.name, what, status, seconds))
+        if status == 503 and UNAVAILABLE_TITLE not in page:
+            self.unclear += 1
+        return status, page, location
 
     def run(self):
         number = 0
         while not self.stop.is_set():
-            status, page, _location, seconds = self.browser.ask("GET", "/councils/requests/new")
-            self.answers.append((time.monotonic(), "form", status, seconds))
-            if status == 503 and UNAVAILABLE_TITLE not in page:
-                self.unclear += 1
-            token = CSRF_FIELD.search(page) if status == 200 else None
-            if token is None:
-                time.sleep(0.5)
-                continue
+            kind, path = self.forms[number % len(self.forms)]
             number += 1
-            status, _page, location, seconds = self.browser.ask(
-                "POST", "/councils/requests/new",
-                {"csrf_token": token.group(1), "category": "amenities", "public": "yes",
-                 "body": f"压力测试第{number}条：三单元楼道的灯又坏了"})
-            self.answers.append((time.monotonic(), "write", status, seconds))
+            status, page, _location = self.ask(kind, "form", "GET", path)
+            tokens = {name: value for name in HIDDEN_FIELDS
+                      if status == 200 and (value := hidden(page, name)) is not None}
+            if "csrf_token" not in tokens:
+                time.sleep(0.5)  # no form (the database is away?): try again a little later
+                continue
+            form = {**kind.fields(number), **tokens}
+            status, page, location = self.ask(kind, "write", "POST", path, form)
             if status == 303:
-                self.done += 1
-                # Following the redirect shows (and so clears) the "thank you" message,
-                # which would otherwise pile up in the session cookie.
-                status, *_rest, seconds = self.browser.ask(
-                    "GET", urllib.parse.urlsplit(location).path)
-                self.answers.append((time.monotonic(), "read", status, seconds))
+                self.done[kind.name] += 1
+                # Following the redirect shows (and so clears) the "done" message, which
+                # would otherwise pile up in the session cookie.
+                self.ask(kind, "read", "GET", urllib.parse.urlsplit(location).path)
+            elif status == 422 and kind.name not in self.refusals_shown:
+                # A field the soak sends is wrong (or a rule refused it): say which, once.
+                self.refusals_shown.add(kind.name)
+                print(f"  {kind.name}: the form answered 422: "
+                      + "; ".join(form_errors(page) or ["(no error summary)"]), flush=True)
             time.sleep(WRITER_PAUSE)
 
 
@@ -311,18 +458,6 @@ def by_class(statuses):
     return classes
 
 
-def count_requests(app, writer_id):
-    from sqlalchemy import func, select
-
-    from portal.councils.models import Request
-    from portal.extensions import db
-
-    with app.app_context():
-        db.engine.dispose()  # connections from before the outage are gone
-        return db.session.scalar(select(func.count()).select_from(Request)
-                                 .filter_by(requester_id=writer_id))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -346,18 +481,15 @@ def main():
         print(f"building the demo world on {database} …", flush=True)
         app = fresh_app(url, tmp)
         with app.app_context():
-            from sqlalchemy import select
-
-            from portal.accounts.models import User
             from portal.demo import seed_demo
-            from portal.extensions import db
 
             seed_demo()
-            ids = {mobile: db.session.scalar(select(User.id).filter_by(mobile=mobile))
-                   for mobile in (READER, WRITER)}
         paths = demo_paths(app)
-        sessions = cookies_for(app, [("", ids[READER], "", None), ("", ids[WRITER], "", None)])
-        rows_before = count_requests(app, ids[WRITER])
+        world, ids = demo_world(app)
+        by_id = cookies_for(app, [("", who, "", None) for who in ids.values()])
+        sessions = {mobile: by_id[who] for mobile, who in ids.items()}
+        forms = [(kind, kind.path.format(**world)) for kind in WRITES]
+        rows_before = count_rows(app, ids, world)
         env = dict(os.environ, PORTAL_DATABASE_URL=url, PORTAL_SECRET_KEY="bench",
                    PORTAL_INSTANCE_PATH=tmp, PORTAL_RATELIMIT_STORAGE_URI="memory://")
         server = Server("wsgi:app", env)
@@ -365,16 +497,18 @@ def main():
         threading.Thread(target=drain, args=(server.process.stderr, server_log),
                          daemon=True).start()
         try:
-            report = soak(server, paths, sessions, ids, seconds, args, tmp)
+            report = soak(server, paths, sessions, forms, seconds, args, tmp)
         finally:
             server.stop()
         report["log"] = logged(server_log)
-        rows_after = count_requests(app, ids[WRITER])
-    return conclude(report, rows_after - rows_before, database, args)
+        rows_after = count_rows(app, ids, world)
+        report["rows"] = {name: rows_after[name] - rows_before[name] for name in rows_after}
+        report["ledgers"] = ledger_problems(app)
+    return conclude(report, database, args)
 
 
-def soak(server, paths, sessions, ids, seconds, args, tmp):
-    reader = {"session": sessions[ids[READER]]}
+def soak(server, paths, sessions, forms, seconds, args, tmp):
+    reader = {"session": sessions[READER]}
     preflight, broken = Counter(), []
     for _round in range(3):  # every page once per worker and then some: warm caches
         for path, signed in paths:
@@ -392,11 +526,12 @@ def soak(server, paths, sessions, ids, seconds, args, tmp):
         "paths": ", ".join(f'"{urllib.parse.quote(p, safe="/?=&")}"' for p, _s in paths),
         "signed": ", ".join("true" if s else "false" for _p, s in paths),
         "cookie": f"session={reader['session']}", "counts_file": counts_file})
-    print(f"soaking for {seconds} s: {len(paths)} pages under wrk, one writer"
+    print(f"soaking for {seconds} s: {len(paths)} pages under wrk, one writer of "
+          + ", ".join(kind.name for kind, _path in forms)
           + (f", PostgreSQL stopped for {args.outage_seconds} s" if args.outage else ""),
           flush=True)
     stop = threading.Event()
-    writer = Writer(server.port, {"session": sessions[ids[WRITER]]}, stop)
+    writer = Writer(server.port, forms, sessions, stop)
     outage = (Outage(args.pg_bin, args.pg_data, seconds / 3, args.outage_seconds)
               if args.outage else None)
     memory = [(0, rss_start)]
@@ -421,7 +556,7 @@ def soak(server, paths, sessions, ids, seconds, args, tmp):
             "preflight": preflight, "rss": (rss_start, server.rss_kb())}
 
 
-def conclude(report, rows_found, database, args):
+def conclude(report, database, args):
     writer, outage = report["writer"], report["outage"]
     statuses = report["statuses"] + Counter(status for *_w, status, _s in writer.answers)
     failures = []
@@ -436,13 +571,13 @@ def conclude(report, rows_found, database, args):
     def in_outage(moment):
         return window is not None and window[0] <= moment <= window[1]
 
-    during = [(what, status, secs) for moment, what, status, secs in writer.answers
+    during = [(what, status, secs) for moment, _kind, what, status, secs in writer.answers
               if in_outage(moment)]
-    after = [status for moment, what, status, _s in writer.answers
+    after = [status for moment, _kind, what, status, _s in writer.answers
              if window is not None and moment > window[1] and what == "write"]
     bad = {status: count for status, count in statuses.items()
            if status >= 500 and not (status == 503 and window is not None)}
-    writer_5xx_outside = [status for moment, _w, status, _s in writer.answers
+    writer_5xx_outside = [status for moment, *_w, status, _s in writer.answers
                           if status >= 500 and not in_outage(moment)]
     if bad:
         failures.append(f"answers ≥ 500: {bad}")
@@ -452,9 +587,17 @@ def conclude(report, rows_found, database, args):
         failures.append("pages answered 500 before the soak")
     if writer.unclear:
         failures.append(f"{writer.unclear} 503 answers without the Chinese 503 page")
-    lost = writer.done - rows_found
-    if lost > 0:
-        failures.append(f"{lost} writes answered as done are missing")
+    # Per kind of write: answered 303 against rows found (more rows is no loss: a write
+    # committed as the database went away may have been answered with an error).
+    lost = {name: writer.done[name] - found for name, found in report["rows"].items()}
+    for name, missing in lost.items():
+        if not writer.done[name]:
+            failures.append(f"no {name} write succeeded")
+        if missing > 0:
+            failures.append(f"{missing} {name} writes answered as done are missing")
+    for ledger, problems in report["ledgers"].items():
+        if problems:
+            failures.append(f"the {ledger} ledger check found {len(problems)} problems")
     rss_start, rss_end = report["rss"]
     growth = (rss_end - rss_start) / max(1, rss_start)
     if growth > RSS_GROWTH_BUDGET:
@@ -484,7 +627,18 @@ def conclude(report, rows_found, database, args):
         f"  memory (RSS of master + workers): {rss_start // 1024} MB at the start, "
         f"{rss_end // 1024} MB at the end ({growth:+.0%}); samples: "
         + ", ".join(f"{t}s {kb // 1024}MB" for t, kb in report["memory"]),
-        f"  writes answered 303: {writer.done}; rows found: {rows_found}",
+        "  writes (answered 303 / rows found / answers to the writes):",
+        *(f"    {name}: {writer.done[name]} / {found} / "
+          + ", ".join(f"{status}: {count}" for status, count in sorted(Counter(
+              status for _m, kind, what, status, _s in writer.answers
+              if kind == name and what == "write").items()))
+          for name, found in report["rows"].items()),
+        f"  writes lost: {sum(max(0, missing) for missing in lost.values())}",
+        "  ledger checks: " + ", ".join(
+            f"{ledger} {'ok' if not problems else f'{len(problems)} problems'}"
+            for ledger, problems in report["ledgers"].items()),
+        *(f"    {ledger}: {problem}" for ledger, problems in report["ledgers"].items()
+          for problem in problems[:5]),
         f"  server log: {report['log']['unavailable']} \"database unavailable\" lines, "
         f"{report['log']['tracebacks']} tracebacks",
         *(f"    {count} × {kind}" for kind, count in report["log"]["kinds"].items()),
