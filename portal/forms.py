@@ -1,6 +1,7 @@
 """Form pieces shared by every domain."""
 
 import re
+import secrets
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -8,9 +9,17 @@ from typing import NamedTuple
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TimeField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TimeField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import StopValidation
+from wtforms.validators import InputRequired, Length, StopValidation
 
 from portal.i18n import lazy_gettext as _l
 from portal.phones import is_valid_mobile, normalize_mobile
@@ -56,6 +65,19 @@ class Pick(NamedTuple):
 
 class EmptyForm(FlaskForm):
     """A form with nothing but its CSRF token, for POST-only buttons."""
+
+
+def new_token():
+    """A one-time token naming one sending of a form (ledger keys are made from it)."""
+    return secrets.token_urlsafe(16)
+
+
+class TokenForm(FlaskForm):
+    """A form that carries a one-time token, so a double-tapped submit acts once."""
+
+    token = HiddenField(default=new_token, validators=[
+        InputRequired(_l("Reload the page and send the form again.")),
+        Length(max=40, message=_l("Reload the page and send the form again."))])
 
 
 def strip(value):

@@ -1,17 +1,17 @@
 """Forms of the fund pages. They only read what was typed (money in yuan, kept as whole 分);
 the rules (portal.funds.money) decide what is allowed."""
 
-import secrets
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.councils.decisions import parse_yuan, yuan
 from portal.forms import (
     ChoiceField,
     RadioChoiceField,
+    TokenForm,
     WholeNumberField,
     _TypedField,
     options,
@@ -62,17 +62,6 @@ def _an_id(value):
         raise ValueError(value)
     return ident
 
-
-def new_token():
-    return secrets.token_urlsafe(16)
-
-
-class TokenForm(FlaskForm):
-    """A form that carries a one-time token, so a double-clicked submit records once."""
-
-    token = HiddenField(default=new_token, validators=[
-        InputRequired(_l("Reload the page and send the form again.")),
-        Length(max=40, message=_l("Reload the page and send the form again."))])
 
 
 def _amount(label):

@@ -1,7 +1,6 @@
 """Forms of the projects' pages. The rules (portal.projects.projects, .calls) decide what is
 allowed; these only read what was typed."""
 
-import secrets
 from datetime import datetime, time, timedelta
 
 from flask_babel import gettext as _
@@ -32,6 +31,7 @@ from portal.forms import (
     RadioChoiceField,
     WholeNumberField,
     _TypedField,
+    new_token,
     options,
     strip,
 )
@@ -285,10 +285,6 @@ class ProgressForm(FlaskForm):
         """The uploaded file, or None when no photo was chosen."""
         data = self.photo.data
         return data if data is not None and getattr(data, "filename", "") else None
-
-
-def new_token():
-    return secrets.token_urlsafe(16)
 
 
 class PaymentForm(FlaskForm):

@@ -1,6 +1,5 @@
 """Time-bank forms. Hours are typed or tapped as hours ("1.5") and kept as whole minutes."""
 
-import secrets
 
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
@@ -16,6 +15,7 @@ from portal.forms import (
     HoursField,
     Pick,
     RadioChoiceField,
+    TokenForm,
     WholeNumberField,
     hours_label,
     mobile_field,
@@ -28,17 +28,6 @@ from portal.timebank.models import MAX_LOG_MINUTES, REWARD_KINDS, SPENDING_REASO
 # The three-tap choices: 0.5 / 1 / 2 / 3 / 4 hours, as minutes.
 QUICK_MINUTES = (30, 60, 120, 180, 240)
 
-
-def new_token():
-    return secrets.token_urlsafe(16)
-
-
-class TokenForm(FlaskForm):
-    """A form that carries a one-time token, so a double-clicked submit acts once."""
-
-    token = HiddenField(default=new_token, validators=[
-        InputRequired(_l("Reload the page and send the form again.")),
-        Length(max=40, message=_l("Reload the page and send the form again."))])
 
 
 class JoinForm(FlaskForm):

@@ -8,12 +8,12 @@ from sqlalchemy import select
 
 from portal.accounts.permissions import can, get_or_404, load
 from portal.extensions import db
-from portal.forms import EmptyForm
+from portal.forms import EmptyForm, TokenForm
 from portal.places.models import Place
 from portal.refusals import Refused
 from portal.rendering import render
 from portal.timebank import bp, ledger, rewards
-from portal.timebank.forms import RewardForm, StockForm, TokenForm
+from portal.timebank.forms import RewardForm, StockForm
 from portal.timebank.models import Redemption, Reward
 from portal.timebank.views.loaders import PER_PAGE, worked_community
 from portal.timeutil import utcnow
