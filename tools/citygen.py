@@ -46,6 +46,12 @@ def _cursor(session):
     return session.connection().connection.driver_connection.cursor()
 
 
+def _in_batches(session, statement, rows):
+    """SQLAlchemy's bulk insert or update by primary key, a batch of rows at a time."""
+    for start in range(0, len(rows), BATCH):
+        session.execute(statement, rows[start:start + BATCH])
+
+
 def insert_rows(session, model, rows):
     """Insert ``rows`` (dicts of column values) into ``model``'s table, in their order.
 
@@ -56,8 +62,7 @@ def insert_rows(session, model, rows):
     if not rows:
         return
     if not _postgresql(session):
-        for start in range(0, len(rows), BATCH):
-            session.execute(insert(model), rows[start:start + BATCH])
+        _in_batches(session, insert(model), rows)
         return
     from psycopg import sql
 
@@ -111,8 +116,7 @@ def update_rows(session, model, rows):
     if not rows:
         return
     if not _postgresql(session):
-        for start in range(0, len(rows), BATCH):
-            session.execute(update(model), rows[start:start + BATCH])
+        _in_batches(session, update(model), rows)
         return
     from psycopg import sql
 
