@@ -93,4 +93,7 @@ def test_scoring_twice_in_place_keeps_the_first_marks(client, login, scene, pane
     again = client.submit(f"{page}/score", _marks(call, **{
         f"s-score_{call.criteria[0].id}": "2"}), token_from=page, headers=HTMX)
     assert again.status_code == 422
+    html = text(again)
+    assert 'role="alert"' in html and "您已经给这份方案评过分了。" in html  # why nothing changed
+    assert "<strong>8</strong>" in html and "<strong>2</strong>" not in html
     assert db.session.scalars(select(Score.score)).all() == [8, 8, 8]
