@@ -332,6 +332,14 @@ def paid_fen(project):
                              .where(Payment.project_id == project.id))
 
 
+def paid_from_fen(project, fund):
+    """What the project's payments out of ``fund`` come to."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(Payment.amount_fen), 0))
+        .join(FundTransfer, Payment.fund_transfer_id == FundTransfer.id)
+        .where(Payment.project_id == project.id, FundTransfer.fund_id == fund.id))
+
+
 def payable_funds(project):
     """The funds a payment for ``project`` may come from: funds of its community (or above)
     that have a funding line on it."""
@@ -376,6 +384,9 @@ def pay(actor, project, label, amount_fen, now, fund=None, key=None):
             return earlier  # sent twice: paid once
     label = _written(label, "label", LABEL_MAX)
     amount_fen = _fen(amount_fen, "amount", positive=True)
+    # One payment of a project at a time: the next reads what this one paid before checking
+    # the contract and the funding line (two at once would each see room for themselves).
+    db.session.execute(select(Project.id).where(Project.id == project.id).with_for_update())
     if not allowed(project, "pay"):
         raise Refused("project_stage_wrong", field="amount")
     total = paid_fen(project) + amount_fen
@@ -386,6 +397,12 @@ def pay(actor, project, label, amount_fen, now, fund=None, key=None):
     if fund is not None:
         if fund.id not in {f.id for f in payable_funds(project)}:
             raise Refused("project_fund_not_here", field="fund")
+        # A fund pays at most what its funding lines promised the project.
+        line = sum(f.amount_fen for f in project.funding if f.fund_id == fund.id)
+        from_fund = paid_from_fen(project, fund) + amount_fen
+        if from_fund > line:
+            raise Refused("project_payment_over_line", field="amount", fund=fund.name,
+                          total=yuan(from_fund), line=yuan(line))
         transfer = money.disburse(fund, project, amount_fen, actor, transfer_key, now,
                                   memo=label)
         earlier = _paid_under(transfer_key)

@@ -23,6 +23,9 @@ MESSAGES = messages({
     "project_task_not_here": _l("Choose a task of this project."),
     "project_payment_over": _l("The payments would come to %(total)s yuan, more than the "
                                "contract's %(contract)s yuan."),
+    "project_payment_over_line": _l("Paid out of %(fund)s, the payments would come to "
+                                    "%(total)s yuan, more than the %(line)s yuan its funding "
+                                    "line puts into the project."),
     "project_checklist_needed": _l("Write at least one line of the checklist."),
     "project_checklist_failed": _l("Every line of the checklist must pass before the project "
                                    "is accepted."),

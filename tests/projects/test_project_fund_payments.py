@@ -8,15 +8,17 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from portal.accounts.models import User
 from portal.audit import AuditEntry
 from portal.extensions import db
 from portal.funds import money
-from portal.funds.models import FundTransfer
+from portal.funds.models import Fund, FundTransfer
 from portal.projects import projects
 from portal.projects.models import Payment, Project
 from portal.refusals import Refused
 from tests.helpers import audit_page, text
 from tests.projects.conftest import ROLES
+from tests.races import race
 
 
 def _count(model, *where):
@@ -210,3 +212,67 @@ def test_who_may_pay_out_of_the_fund(client, funded, fund, sign_in, role):
         assert _count(AuditEntry) == written
         assert _count(Payment) == 0 and _disbursements() == 0
     assert db.session.get(Project, funded.id).stage == "contracted"
+
+
+def test_a_fund_pays_at_most_its_funding_line(funded, fund, worker, now):
+    """The contract allows 1,000 yuan; the fund's line on the project is 300."""
+    line = next(line for line in funded.funding if line.fund_id == fund.id)
+    line.amount_fen = 30_000
+    db.session.commit()
+    projects.pay(worker, funded, "首付款", 20_000, now, fund=fund, key="tap-one")
+    with pytest.raises(Refused) as refused:
+        projects.pay(worker, funded, "二期款", 10_001, now, fund=fund, key="tap-two")
+    assert refused.value.reason == "project_payment_over_line"
+    assert _count(Payment) == 1 and _disbursements() == 1
+    assert money.balance(fund) == 60_000
+    projects.pay(worker, funded, "二期款", 10_000, now, fund=fund, key="tap-three")  # exactly
+    projects.pay(worker, funded, "尾款", 70_000, now)  # the rest from elsewhere, as contracted
+    assert projects.paid_from_fen(funded, fund) == 30_000 and projects.paid_fen(funded) == 100_000
+    assert money.verify() == []
+
+
+def test_over_the_funding_line_is_422_with_its_words_and_nothing_written(
+        client, login, funded, fund, worker, zh):
+    line = next(line for line in funded.funding if line.fund_id == fund.id)
+    line.amount_fen = 30_000
+    db.session.commit()
+    page = f"/projects/{funded.id}"
+    login(worker)
+    form = text(client.get(page))
+    response = client.submit(f"{page}/payments", {
+        "label": "首付款", "amount": "300.01", "fund": fund.id, "token": _token(form)},
+        token_from=page)
+    assert response.status_code == 422
+    html = text(response)
+    assert 'value="300.01"' in html and "首付款" in html  # what was typed is kept
+    assert zh("Paid out of %(fund)s, the payments would come to %(total)s yuan, more than the "
+              "%(line)s yuan its funding line puts into the project.",
+              fund="草堂路社区基金", total="300.01", line="300") in html
+    assert _count(Payment) == 0 and _disbursements() == 0
+
+
+@pytest.mark.postgres
+def test_two_payments_at_once_cannot_both_pass_the_funding_line(app, funded, fund, worker, now):
+    """Each fits the fund's 300-yuan line alone, not both: on PostgreSQL with two real
+    connections the second waits for the first and is refused."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("locks between two connections are tested on PostgreSQL")
+    line = next(line for line in funded.funding if line.fund_id == fund.id)
+    line.amount_fen = 30_000
+    money.project_account(fund, funded)
+    db.session.commit()
+    project_id, fund_id, worker_id = funded.id, fund.id, worker.id
+
+    def pay(key):
+        def action():
+            return projects.pay(db.session.get(User, worker_id),
+                                db.session.get(Project, project_id), "首付款", 20_000, now,
+                                fund=db.session.get(Fund, fund_id), key=key).id
+        return action
+
+    results = race(app, pay("tap-a"), pay("tap-b"))
+    assert isinstance(results["first"], int)
+    assert results["second"] == "project_payment_over_line"
+    db.session.expire_all()
+    assert _count(Payment) == 1 and _disbursements() == 1
+    assert money.verify() == []
