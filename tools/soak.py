@@ -8,7 +8,7 @@ the same time:
 - wrk (16 connections) cycles through the pages of every domain — home, places, service map,
   time bank, courtyards, councils, organizations, projects, funds — half of them signed in
   as a resident;
-- a writer keeps writing in every domain in turn, each through the real form and signed in
+- a writer keeps writing in four domains in turn, each through the real form and signed in
   as the demo person who may do it (WRITES): a resident raises a council request (诉求) and
   asks the time bank for help, the courtyard leader posts a notice with publicity (公示), the
   community worker records a donation to the community fund. Each time it fetches the form
@@ -69,8 +69,8 @@ RSS_GROWTH_BUDGET = 0.20
 OUTAGE_LATENCY_BUDGET = 5.0  # seconds: "a clear page, not a hang"
 WRITER_PAUSE = 0.05
 UNAVAILABLE_TITLE = "服务繁忙或正在维护"  # the 503 page's heading, in Chinese (zh-CN browser)
-# Hidden fields a form carries and a browser sends back: the CSRF token, and the fund forms'
-# one-time token (so a form sent twice records once).
+# Hidden fields a form carries and a browser sends back: the CSRF token, and the one-time
+# token of forms that must act once however often they are sent (the fund's donation).
 HIDDEN_FIELDS = ("csrf_token", "token")
 
 # Each wrk thread cycles through the paths, signed in for those marked so; every answer's
