@@ -8,10 +8,11 @@ PostgreSQL path runs when the suite's database is PostgreSQL and pg_dump is inst
 import shutil
 import sqlite3
 import subprocess
+from contextlib import contextmanager
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from portal import backup as backups
@@ -25,12 +26,17 @@ from portal.timebank.models import Account
 from portal.timeutil import utcnow
 
 
-def file_app(path):
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}",
-                      "SECRET_KEY": "backup-test", "RATELIMIT_STORAGE_URI": "memory://"})
+def url_app(url):
+    """A portal on the database at ``url``, migrated to the head."""
+    app = create_app({"TESTING": True, "DATABASE_URL": str(url), "SECRET_KEY": "backup-test",
+                      "RATELIMIT_STORAGE_URI": "memory://"})
     with app.app_context():
         upgrade()
     return app
+
+
+def file_app(path):
+    return url_app(f"sqlite:///{path}")
 
 
 def balances():
@@ -178,3 +184,65 @@ def test_postgresql_backup_is_an_archive_pg_restore_reads(world, tmp_path):
                              capture_output=True, text=True).stdout
     assert "TABLE DATA public fund_entry" in listing
     assert "TABLE DATA public place" in listing
+
+
+@contextmanager
+def new_postgresql_database(name):
+    """An empty database of that name beside the suite's, dropped afterwards: its URL (with
+    its password, for the app)."""
+    suite = make_url(postgresql_url())
+    server = create_engine(suite, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        yield suite.set(database=name).render_as_string(hide_password=False)
+        with server.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        server.dispose()
+
+
+@pytest.mark.skipif(postgresql_url() is None,
+                    reason="the suite's database is not PostgreSQL (PORTAL_TEST_DATABASE_URL)")
+@pytest.mark.skipif(shutil.which("pg_dump") is None or shutil.which("pg_restore") is None,
+                    reason="pg_dump and pg_restore are not installed")
+def test_a_postgresql_backup_restored_as_documented_verifies_with_its_balances(tmp_path):
+    """The drill on PostgreSQL: the demo world's database backed up while the portal carries
+    on, restored into an empty database with the README's pg_restore line; both ledgers verify
+    there, with the balances of the moment of the backup."""
+    suite = make_url(postgresql_url()).database
+    with (new_postgresql_database(f"{suite}_drill_live") as live_url,
+          new_postgresql_database(f"{suite}_drill_restored") as restored_url):
+        live = url_app(live_url)
+        with live.app_context():
+            from portal.demo import seed_demo
+
+            seed_demo()
+            db.session.commit()
+            at_backup = balances()
+        assert at_backup[0] and at_backup[1]
+        result = live.test_cli_runner().invoke(args=["backup", str(tmp_path / "linli.dump")])
+        assert result.exit_code == 0, result.output
+        with live.app_context():  # the portal carries on after the backup
+            worker = db.session.scalar(select(User).filter_by(mobile="13900000001"))
+            money.donate(worker, db.session.scalars(select(Fund)).first(), 12_345, "赵六",
+                         utcnow())
+            db.session.commit()
+            assert balances() != at_backup
+        with live.app_context():
+            db.engine.dispose()
+
+        libpq = (make_url(restored_url).set(drivername="postgresql")
+                 .render_as_string(hide_password=False))
+        subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner",
+                        f"--dbname={libpq}", str(tmp_path / "linli.dump")],
+                       check=True, capture_output=True)
+        restored = url_app(restored_url)  # upgrade() finds it at the head already
+        try:
+            verified(restored)
+            with restored.app_context():
+                assert balances() == at_backup
+        finally:
+            with restored.app_context():
+                db.engine.dispose()
