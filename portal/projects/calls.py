@@ -72,6 +72,16 @@ def is_open(call, now):
     return now < call.deadline_at
 
 
+def cancelled(call):
+    """The call's project was cancelled: the call is closed for good."""
+    return call.project.stage == "cancelled"
+
+
+def _refuse_if_cancelled(call):
+    if cancelled(call):
+        raise Refused("call_cancelled")
+
+
 def eligible(call, organization):
     """Whether ``organization`` may bid: of a kind and status the call names; a suspended
     organization never."""
@@ -249,6 +259,7 @@ def submit_bid(actor, call, organization, plan, team, price_fen, timetable, now)
     (a second, even sent at the same moment, is refused). Return the bid."""
     if organization is None or not can(actor, "org_staff", organization):
         raise Refused("bid_not_staff", field="organization")
+    _refuse_if_cancelled(call)
     if not eligible(call, organization):
         raise Refused("bid_not_eligible", field="organization")
     if not is_open(call, now):
@@ -275,6 +286,7 @@ def change_bid(actor, bid, plan, team, price_fen, timetable, now):
     """The bidder's staff change their bid until the deadline."""
     if not can(actor, "org_staff", bid.organization):
         raise Refused("bid_not_staff")
+    _refuse_if_cancelled(bid.call)
     if not is_open(bid.call, now):
         raise Refused("bid_closed")
     if not eligible(bid.call, bid.organization):
@@ -299,6 +311,7 @@ def score(actor, bid, marks, now):
     member = member_of(call, actor)
     if member is None:
         raise Refused("score_not_member")
+    _refuse_if_cancelled(call)
     if is_open(call, now):
         raise Refused("score_too_early")
     if member.submitted_at is not None:
@@ -332,6 +345,7 @@ def declare(actor, call, organization, now):
     member = member_of(call, actor)
     if member is None:
         raise Refused("score_not_member")
+    _refuse_if_cancelled(call)
     if member.submitted_at is not None:
         raise Refused("score_submitted")
     if organization is None or bid_of(call, organization) is None:
@@ -363,6 +377,7 @@ def submit_scores(actor, call, now):
     member = member_of(call, actor)
     if member is None:
         raise Refused("score_not_member")
+    _refuse_if_cancelled(call)
     if is_open(call, now):
         raise Refused("score_too_early")
     if member.submitted_at is not None:
@@ -517,10 +532,23 @@ def _call_url(call_id):
 register_kind("project_call_awarded",
               _l("The call “%(title)s” was decided: %(winner)s was chosen. See the ranking."),
               _call_url)
+register_kind("project_call_cancelled",
+              _l("The project of the call “%(title)s” was cancelled, and the call with it. "
+                 "See why."),
+              _call_url)
 publicity.register_subject("project_call", _call_url)
 
 
 def tell_bidders(call, won, now):
+    _tell_bidders(call, "project_call_awarded", f"call_awarded:{call.id}", now,
+                  winner=won.organization.name)
+
+
+def tell_bidders_cancelled(call, now):
+    _tell_bidders(call, "project_call_cancelled", f"call_cancelled:{call.id}", now)
+
+
+def _tell_bidders(call, kind, key, now, **words):
     """Tell each bidding organization's staff, each person once."""
     told = set()
     for bid in bids(call):
@@ -528,5 +556,4 @@ def tell_bidders(call, won, now):
             if user.id in told:
                 continue
             told.add(user.id)
-            notify(user, "project_call_awarded", call, f"call_awarded:{call.id}", now=now,
-                   title=call.title, winner=won.organization.name)
+            notify(user, kind, call, key, now=now, title=call.title, **words)

@@ -336,6 +336,12 @@ for _i in range(1, CHECKLIST_LINES + 1):
     setattr(AcceptForm, f"passed_{_i}", BooleanField(_l("Passed")))
 
 
+class CancelForm(FlaskForm):
+    reason = text_area(_l("Why the project is cancelled"),
+                       _l("Write why: residents and bidders read it on the project's page."),
+                       rows=3)
+
+
 class ResultForm(WindowForm):
     pass
 

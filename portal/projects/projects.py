@@ -81,6 +81,8 @@ STEPS = {
     "accept": (("in_progress",), "accepted"),
     "publish_result": (("accepted",), None),
     "answer": (("accepted",), None),
+    # Stopped before its work was accepted: what it was meant to do will not be done.
+    "cancel": (("planned", "calling", "awarded", "contracted", "in_progress"), "cancelled"),
 }
 assert set(FUNDING_SOURCES) == set(SOURCE_LABELS)
 
@@ -443,6 +445,23 @@ def accept(actor, project, items, note, now):
     project.acceptance_checklist = json.dumps(items, ensure_ascii=False)
     project.acceptance_note = note
     project.accepted_by_id, project.accepted_at = actor.id, now
+    return project
+
+
+def cancel(actor, project, reason, now):
+    """The worker cancels the project before its work is accepted, with the reason residents
+    read on its page; a call still taking bids takes no more, and the bidders are told.
+    Money already paid stays recorded (a fund's payment is undone on the fund's page)."""
+    if not may_keep(actor, project):
+        raise Refused("project_worker_only")
+    reason = _written(reason, "reason")
+    move(project, "cancel", actor, now, reason=reason)
+    project.cancelled_reason = reason
+    from portal.projects import calls
+
+    call = calls.call_of(project)
+    if call is not None:
+        calls.tell_bidders_cancelled(call, now)
     return project
 
 

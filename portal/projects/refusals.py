@@ -48,6 +48,7 @@ MESSAGES = messages({
     "bid_not_staff": _l("Only the staff of the organization may bid for it."),
     "bid_not_eligible": _l("This organization may not bid for this call."),
     "bid_closed": _l("The deadline for bids has passed."),
+    "call_cancelled": _l("The project was cancelled, and its call with it."),
     "bid_twice": _l("This organization has already bid; change that bid instead."),
     "score_not_member": _l("Only members of the review panel score bids."),
     "score_too_early": _l("Bids are scored after the deadline."),

@@ -71,8 +71,8 @@ def test_the_table_names_only_stages_that_exist():
         assert set(starts) <= set(PROJECT_STAGES)
         assert leads_to is None or leads_to in PROJECT_STAGES
     assert set(projects.STAGE_LABELS) == set(PROJECT_STAGES)
-    # From "planned", the steps reach every stage but "cancelled", which no step reaches
-    # and none leaves.
+    # From "planned", the steps reach every stage; "cancelled" is reached only by cancelling,
+    # and none leaves it.
     reached, frontier = {"planned"}, ["planned"]
     while frontier:
         stage = frontier.pop()
@@ -80,7 +80,9 @@ def test_the_table_names_only_stages_that_exist():
             if stage in starts and leads_to is not None and leads_to not in reached:
                 reached.add(leads_to)
                 frontier.append(leads_to)
-    assert reached == set(PROJECT_STAGES) - {"cancelled"}
+    assert reached == set(PROJECT_STAGES)
+    assert [step for step, (_starts, leads_to) in projects.STEPS.items()
+            if leads_to == "cancelled"] == ["cancel"]
     assert not any("cancelled" in starts for starts, _ in projects.STEPS.values())
 
 
@@ -112,7 +114,7 @@ def test_every_step_from_every_stage(stage, at_stage, worker, now):
 def test_an_unknown_step_is_not_a_step(at_stage, worker, now):
     project = at_stage("planned")
     with pytest.raises(KeyError):
-        projects.move(project, "cancel", worker, now)
+        projects.move(project, "demolish", worker, now)
     assert project.stage == "planned"
 
 
@@ -132,6 +134,7 @@ def _rules(worker, staff, resident, panel, now):
             worker, p, now, now + timedelta(days=7), now), Publication),
         "answer": (lambda p: projects.answer(resident, p, "yes", "", now),
                    ProjectSatisfaction),
+        "cancel": (lambda p: projects.cancel(worker, p, "居民大会决定不做了。", now), None),
     }
 
 

@@ -75,14 +75,16 @@ def _call_page(call, status=200, refused=None, **sent):
     see_scores = calls.may_see_scores(user, call, now)
     ranked = calls.ranking(call) if see_scores else None
     may_keep = calls.may_keep(user, call)
+    cancelled = calls.cancelled(call)
     forms = {}
-    if member is not None and member.submitted_at is None and not calls.is_open(call, now):
+    if (member is not None and member.submitted_at is None and not calls.is_open(call, now)
+            and not cancelled):
         conflicts = [b.organization for b in calls.bids(call)
                      if can_staff(user, b.organization)]
         if conflicts:
             forms["declare_form"] = DeclareForm(formdata=None)
             forms["declare_form"].offer(conflicts)
-    if may_keep and ranked and call.awarded_at is None:
+    if may_keep and ranked and call.awarded_at is None and not cancelled:
         forms["award_form"] = AwardForm(formdata=None)
         forms["award_form"].offer(ranked)
         forms["award_form"].start_window(local_today())
@@ -98,7 +100,8 @@ def _call_page(call, status=200, refused=None, **sent):
     mine = [b for b in calls.bids(call) if can_staff(user, b.organization)]
     return render(
         "projects/call.html", call=call, project=call.project, now=now,
-        is_open=calls.is_open(call, now), bid_count=calls.bid_count(call), mine=mine,
+        is_open=calls.is_open(call, now), cancelled=cancelled,
+        bid_count=calls.bid_count(call), mine=mine,
         may_bid=bool(_bidders_of(user, call)), member=member,
         left=calls.left_to_score(member, call) if member else [],
         scoreable=[b for b in calls.bids(call) if calls.may_see_bid(user, b, now)]
@@ -169,7 +172,8 @@ def _bid_page(found, status=200, form=None, saved=False):
     if member is not None:
         mine = calls.scores_by(member, found)
         if (form is None and not mine and member.submitted_at is None
-                and not calls.is_open(call, now) and not calls.excused(member, found)):
+                and not calls.is_open(call, now) and not calls.excused(member, found)
+                and not calls.cancelled(call)):
             form = score_form(call.criteria, prefix="s")
     see_scores = calls.may_see_scores(user, call, now)
     return render("projects/bid.html", block="score_block", bid=found, call=call,

@@ -18,6 +18,7 @@ from portal.places.models import Place
 from portal.projects import bp, calls, projects
 from portal.projects.forms import (
     AcceptForm,
+    CancelForm,
     PaymentForm,
     ProgressForm,
     ProjectForm,
@@ -52,6 +53,8 @@ def _forms_for(project, sent):
             forms["payment_form"].start()
         if projects.allowed(project, "accept"):
             forms["accept_form"] = AcceptForm(formdata=None)
+        if projects.allowed(project, "cancel"):
+            forms["cancel_form"] = CancelForm(formdata=None)
         if project.stage == "accepted" and project.result_publication_id is None:
             forms["result_form"] = ResultForm(formdata=None)
             forms["result_form"].start_window(local_today())
@@ -190,6 +193,15 @@ def pay(project_id):
                      key=form.token.data)
     return _write(project_id, projects.may_keep, PaymentForm, "payment_form", act,
                   _("The payment is recorded."), "amount")
+
+
+@bp.post("/<int:project_id>/cancel")
+@login_required
+def cancel(project_id):
+    return _write(project_id, projects.may_keep, CancelForm, "cancel_form",
+                  lambda form, found, now: projects.cancel(current_user, found,
+                                                           form.reason.data, now),
+                  _("The project is cancelled."), "reason")
 
 
 @bp.post("/<int:project_id>/accept")
