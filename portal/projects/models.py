@@ -108,6 +108,7 @@ class ProgressReport(db.Model):
     reported_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     reported_by: Mapped[User] = relationship()
+    project: Mapped[Project] = relationship()
 
 
 class Payment(db.Model):

@@ -323,6 +323,24 @@ def report(actor, project, percent_done, text, now, task=None, photo=None):
     return row
 
 
+def may_remove_photo(user, report):
+    """Who reported it, or a worker keeping the project: a photo that shows what it should
+    not (a face, a door number) can be taken down."""
+    return user.is_authenticated and (report.reported_by_id == user.id
+                                      or may_keep(user, report.project))
+
+
+def remove_photo(actor, report, now):
+    """Take the photo off a progress report (the report stays); once."""
+    if not may_remove_photo(actor, report):
+        raise Refused("project_worker_only")
+    if report.photo is not None:
+        report.photo = None
+        audit.record("projects.progress.photo_removed", report.project, actor=actor,
+                     report=report.id)
+    return report
+
+
 def payments(project):
     return db.session.scalars(
         select(Payment).where(Payment.project_id == project.id)

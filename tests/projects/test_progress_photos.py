@@ -173,3 +173,56 @@ def test_the_page_shows_the_five_latest_reports_with_their_photos(contracted, st
     shown = projects.reports(contracted, most=5)
     assert [r.text for r in shown] == [f"第{d}天" for d in (6, 5, 4, 3, 2)]
     assert len(projects.photographed(contracted)) == 3
+
+
+# --- taking a photo down -------------------------------------------------------------------
+
+@pytest.fixture
+def photographed_report(contracted, staff, now):
+    row = projects.report(staff, contracted, 40, "顶棚拆完了。", now,
+                          photo=io.BytesIO(jpeg_with_gps((800, 600))))
+    db.session.commit()
+    return row
+
+
+@pytest.mark.parametrize("role", ["reporter", "worker_here", "admin"])
+def test_who_reported_it_or_keeps_the_project_takes_a_photo_down(
+        client, login, sign_in, photographed_report, staff, role):
+    report_id, project_id = photographed_report.id, photographed_report.project_id
+    if role == "reporter":
+        login(staff)
+    else:
+        sign_in(role)
+    page = f"/projects/{project_id}"
+    remove = f"/projects/progress/{report_id}/photo/remove"
+    assert f'action="{remove}"' in text(client.get(page))
+    response = client.submit(remove, {}, token_from=page)
+    assert response.status_code == 303 and response.location.endswith(page)
+    assert db.session.get(ProgressReport, report_id).photo is None
+    assert db.session.get(ProgressReport, report_id).text == "顶棚拆完了。"  # the report stays
+    assert client.get(f"/projects/progress/{report_id}/photo").status_code == 404
+    assert "progress-photo" not in text(client.get(page))
+    [entry] = db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action == "projects.progress.photo_removed"))
+    assert entry.details["report"] == report_id
+
+
+@pytest.mark.parametrize("role", ["resident_here", "leader_here", "worker_elsewhere",
+                                  "anonymous"])
+def test_nobody_else_takes_a_photo_down(client, sign_in, photographed_report, role):
+    report_id, project_id = photographed_report.id, photographed_report.project_id
+    sign_in(role)
+    remove = f"/projects/progress/{report_id}/photo/remove"
+    assert remove not in text(client.get(f"/projects/{project_id}"))
+    response = client.submit(remove, {})
+    assert response.status_code == (302 if role == "anonymous" else 403)
+    assert db.session.get(ProgressReport, report_id).photo is not None
+    assert _count(AuditEntry) == db.session.scalar(select(func.count()).select_from(
+        AuditEntry).where(AuditEntry.action != "projects.progress.photo_removed"))
+
+
+def test_taking_it_down_twice_writes_once(photographed_report, staff, now):
+    projects.remove_photo(staff, photographed_report, now)
+    projects.remove_photo(staff, photographed_report, now)
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "projects.progress.photo_removed")) == 1

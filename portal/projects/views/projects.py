@@ -13,6 +13,7 @@ from portal.accounts.permissions import get_or_404, load, require_that
 from portal.councils.decisions import yuan
 from portal.councils.models import Decision
 from portal.extensions import db
+from portal.forms import EmptyForm
 from portal.funds.models import Fund
 from portal.places.models import Place
 from portal.projects import bp, calls, projects
@@ -181,6 +182,16 @@ def progress_photo(report_id):
     response.mimetype = "image/jpeg"
     response.headers["Cache-Control"] = PHOTO_CACHE
     return response
+
+
+@bp.post("/progress/<int:report_id>/photo/remove")
+@login_required
+def remove_photo(report_id):
+    report = load(ProgressReport, report_id, allowed=projects.may_remove_photo)
+    EmptyForm().validate_on_submit() or abort(400)
+    projects.remove_photo(current_user, report, utcnow())
+    flash(_("The photo is taken down."), "success")
+    return redirect(url_for("projects.project", project_id=report.project_id), 303)
 
 
 @bp.post("/<int:project_id>/payments")
