@@ -23,11 +23,6 @@ MESSAGES = messages({
     "support_own_request": _l("This is your own request."),
     "support_not_neighbour": _l("Only residents of this community can say they have the "
                                 "same problem."),
-    # photos (portal.councils.photos)
-    "photo_too_big": _l("The photo is too big: at most 5 MB."),
-    "photo_not_image": _l("This is not a photo we can read. Send a JPEG or PNG picture."),
-    "photo_too_many_pixels": _l("This picture is far too large to open. Send a normal "
-                                "photo from a phone."),
     # 问题解决了吗？ (portal.councils.satisfaction)
     "satisfaction_not_asked": _l("This question is not being asked now."),
     "satisfaction_not_yours": _l("Only the person who raised it and neighbours who had the "

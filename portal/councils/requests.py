@@ -16,10 +16,10 @@ import unicodedata
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from portal import audit
+from portal import audit, photos
 from portal.accounts.models import User
 from portal.accounts.permissions import can, places_where
-from portal.councils import photos, states
+from portal.councils import states
 from portal.councils.access import community_of
 from portal.councils.models import CATEGORIES, Request, RequestPhoto, RequestSupport
 from portal.extensions import db

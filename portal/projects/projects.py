@@ -21,9 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
-from portal import audit
+from portal import audit, photos
 from portal.accounts.permissions import can
-from portal.councils import photos
 from portal.councils.decisions import yuan
 from portal.councils.models import Council, Decision
 from portal.extensions import db

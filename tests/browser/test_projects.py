@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from portal.councils import photos
+from portal import photos
 from portal.demo import DEMO_PASSWORD, seed_demo
 from portal.extensions import db
 from portal.funds.models import Fund

@@ -7,7 +7,7 @@ import zlib
 import pytest
 from PIL import Image
 
-from portal.councils import photos
+from portal import photos
 from portal.refusals import Refused
 
 

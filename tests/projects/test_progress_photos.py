@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from portal import photos
 from portal.audit import AuditEntry
-from portal.councils import photos
 from portal.extensions import db
 from portal.projects import calls, projects
 from portal.projects.models import ProgressReport, Project

@@ -1,7 +1,7 @@
 """What residents do with requests: raise one (or a leader writes one down for a neighbour),
 read its page and timeline, say 我也遇到, see their own, answer 问题解决了吗？."""
 
-from flask import abort, flash, make_response, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select, union
@@ -24,6 +24,7 @@ from portal.councils.request_forms import RecordForm, RequestForm, SatisfactionF
 from portal.councils.words import SATISFACTION_LABELS
 from portal.extensions import db
 from portal.forms import EmptyForm
+from portal.photos import photo_response
 from portal.places.models import Place, within
 from portal.refusals import Refused, show_on
 from portal.rendering import render
@@ -33,7 +34,6 @@ from portal.urls import paginate, takes_uploads
 
 PER_PAGE = 20
 # The photo never changes once kept; only those who may see the request get it.
-PHOTO_CACHE = "private, max-age=2592000, immutable"
 
 
 def _visible(request_id):
@@ -162,10 +162,7 @@ def request_photo(request_id):
     photo = db.session.scalar(select(RequestPhoto).where(RequestPhoto.request_id == row.id))
     if photo is None:
         abort(404)
-    response = make_response(photo.data)
-    response.mimetype = photo.mimetype
-    response.headers["Cache-Control"] = PHOTO_CACHE
-    return response
+    return photo_response(photo.data, photo.mimetype)
 
 
 @bp.post("/requests/<int:request_id>/support")

@@ -4,7 +4,7 @@ routes of its later steps (a payment perhaps out of a community fund) and a prog
 photo. The page is built by one function, for the GET and for every form
 sent back with 422."""
 
-from flask import abort, flash, g, make_response, redirect, url_for
+from flask import abort, flash, g, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from portal.councils.models import Decision
 from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.funds.models import Fund
+from portal.photos import photo_response
 from portal.places.models import Place
 from portal.projects import bp, calls, projects
 from portal.projects.forms import (
@@ -37,7 +38,6 @@ from portal.urls import paginate, query_id, takes_uploads
 PER_PAGE = 20
 REPORTS_SHOWN = 5
 # A progress photo never changes once kept (as a request's photo: no shared caches).
-PHOTO_CACHE = "private, max-age=2592000, immutable"
 
 
 def _forms_for(project, sent):
@@ -178,10 +178,7 @@ def progress_photo(report_id):
     row = get_or_404(ProgressReport, report_id)
     if row.photo is None:
         abort(404)
-    response = make_response(row.photo)
-    response.mimetype = "image/jpeg"
-    response.headers["Cache-Control"] = PHOTO_CACHE
-    return response
+    return photo_response(row.photo)
 
 
 @bp.post("/progress/<int:report_id>/photo/remove")

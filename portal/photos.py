@@ -1,5 +1,6 @@
-"""A request's photo: whatever a phone sent, re-encoded here so that what is kept and shown
-carries no location or camera metadata and is small enough for a basic phone.
+"""Photos residents and organizations send (a council request's, a project's progress):
+whatever a phone sent, re-encoded here so that what is kept and shown carries no location or
+camera metadata and is small enough for a basic phone; and served the one way.
 
 Invariants of ``reencode``: at most ``MAX_BYTES`` are ever read; only JPEG and PNG are
 opened; a picture of more than ``MAX_PIXELS`` is refused from its header, before it is
@@ -10,9 +11,21 @@ decoded (a decompression bomb never reaches memory); the output is a fresh JPEG 
 import io
 import warnings
 
+from flask import make_response
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from portal.refusals import Refused
+from portal.i18n import lazy_gettext as _l
+from portal.refusals import Refused, messages
+
+MESSAGES = messages({
+    "photo_too_big": _l("The photo is too big: at most 5 MB."),
+    "photo_not_image": _l("This is not a photo we can read. Send a JPEG or PNG picture."),
+    "photo_too_many_pixels": _l("This picture is far too large to open. Send a normal "
+                                "photo from a phone."),
+})
+# A photo's address never shows another picture (a new photo gets a new address; one taken
+# down answers 404), so the phone may keep it; "private": only the phone, never a proxy.
+CACHE_CONTROL = "private, max-age=2592000, immutable"
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_OUTPUT = 200 * 1024
@@ -100,3 +113,11 @@ def reencode(file_storage):
             raise Refused("photo_not_image", field="photo") from None
     body, image = _encode(image)
     return body, "image/jpeg", image.width, image.height
+
+
+def photo_response(data, mimetype="image/jpeg"):
+    """The answer that serves a kept photo."""
+    response = make_response(data)
+    response.mimetype = mimetype
+    response.headers["Cache-Control"] = CACHE_CONTROL
+    return response
