@@ -12,13 +12,18 @@ What is kept, and why it is safe:
 - only a complete 200 HTML page whose building left the session like that and set no
   cookie, and only once it has been asked for twice within the time it would be kept (so
   endless made-up URLs leave small marks, not pages). Every page has forms (text size,
-  language) with the visitor's CSRF token: the kept copy has a placeholder instead, and
-  each visitor gets their own token put back;
+  language) with the visitor's CSRF token: the kept copy is the page around it, in pieces
+  kept plain and compressed, and each visitor gets their own token put in between (so a kept
+  page is not compressed again for each visitor, portal/gzipped.py);
 - under a key made of the whole URL (host included), every cookie but the session, and the
   Accept and Accept-Language headers: anything a page may depend on;
-- and of the **version** of the data: every committed write bumps it (``bump_on_commit``),
-  so no visitor is shown a page older than the last change. Pages that depend on the time
-  (open now, a 公示's days left) are kept at most ``PAGE_CACHE_SECONDS``.
+- and marked with the **version** of the data it was built from: every committed write bumps
+  it (``bump_on_commit``), and a page of another version is never served, so no visitor is
+  shown a page older than the last change. Pages that depend on the time (open now, a 公示's
+  days left) are kept at most ``PAGE_CACHE_SECONDS``.
+
+The version and the page are read together, in one trip to the cache: on a kept page that
+trip is most of the work.
 
 The version lives in the same store as the pages, so it is only right when that store is
 shared by every process that writes: pages are kept only when ``PORTAL_CACHE_URL`` names
@@ -34,13 +39,13 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from portal import gzipped
 from portal.extensions import cache, cache_may_fail
 
 VERSION_KEY = "page-version"
 # What an anonymous visitor's session may hold for their pages to be kept and served:
 # the CSRF token, and Flask-Login's note that the session is not a fresh sign-in.
 ANONYMOUS_SESSION = {"csrf_token", "_fresh"}
-TOKEN_PLACEHOLDER = b"\x00linli-csrf-token\x00"
 # Response headers a kept page must not carry to someone else, or that are set again.
 NOT_KEPT = {"set-cookie", "content-length", "date"}
 
@@ -72,21 +77,23 @@ def _anonymous():
             and not current_user.is_authenticated)
 
 
-def _key(version):
+def _key():
     session_cookie = current_app.config["SESSION_COOKIE_NAME"]
     cookies = sorted((name, value) for name, value in request.cookies.items(multi=True)
                      if name != session_cookie)
-    parts = [version, request.url, repr(cookies), request.headers.get("Accept", ""),
+    parts = [request.url, repr(cookies), request.headers.get("Accept", ""),
              request.headers.get("Accept-Language", "")]
-    return "page:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
+    # "kept:", not the "page:" of kept pages stored another way by an older portal.
+    return "kept:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def current_version():
-    version = cache.get(VERSION_KEY)
+def _version_and_page(key):
+    """The data's version and the page kept under ``key`` (or None), in one trip."""
+    version, kept = cache.get_many(VERSION_KEY, key)
     if version is None:
         cache.add(VERSION_KEY, uuid.uuid4().hex, timeout=0)
-        version = cache.get(VERSION_KEY)
-    return version
+        version, kept = cache.get(VERSION_KEY), None
+    return version, kept
 
 
 def serve_kept_page():
@@ -95,44 +102,60 @@ def serve_kept_page():
         return None
     kept = None
     with cache_may_fail():
-        key = _key(current_version())
-        kept = cache.get(key)
-        if kept is None:
-            g.page_key = key  # built this time; kept after it (keep_page)
+        key = _key()
+        version, kept = _version_and_page(key)
+        if kept is None or kept[0] != version:
+            kept = None
+            g.page_key = key, version  # built this time; kept after it (keep_page)
     if kept is None:
         return None
-    status, headers, body = kept
-    if TOKEN_PLACEHOLDER in body:
-        body = body.replace(TOKEN_PLACEHOLDER, generate_csrf().encode())
+    _version, status, headers, pieces, token_length = kept
+    token = generate_csrf().encode() if len(pieces) > 1 else b""
+    if request.accept_encodings["gzip"] and len(token) == token_length:
+        # Compressed when it was kept: only the visitor's token is added (portal/gzipped.py).
+        with_token = [pieces[0]]
+        for piece in pieces[1:]:
+            with_token += [(token, gzipped.stored(token)), piece]
+        body = gzipped.gzip_body(with_token)
+        headers = headers + [("Content-Encoding", "gzip")]
+    else:
+        body = token.join(plain for plain, _blocks in pieces)
     response = current_app.response_class(body, status=status, headers=headers)
     response.headers["X-Linli-Page"] = "kept"
     return response
 
 
 def keep_page(response):
-    key = g.pop("page_key", None)
+    key, version = g.pop("page_key", (None, None))
     if (key is None or response.status_code != 200 or response.mimetype != "text/html"
             or response.direct_passthrough or response.cache_control.no_store
             or response.cache_control.private or "Set-Cookie" in response.headers
             or not _anonymous()):
         return response
     with cache_may_fail():
-        _keep(key, response)
+        _keep(key, version, response)
     return response
 
 
-def _keep(key, response):
+def _keep(key, version, response):
     seconds = current_app.config["PORTAL"]["PAGE_CACHE_SECONDS"]
     # Kept from its second asking on (see the module's docstring).
-    if cache.add("asked:" + key, 1, timeout=seconds):
+    if cache.add(f"asked:{version}:{key}", 1, timeout=seconds):
         return
     body = response.get_data()
-    token = g.get("csrf_token")
-    if token:
-        body = body.replace(token.encode(), TOKEN_PLACEHOLDER)
+    if b"\x00" in body:  # never in a page we write; see gzipped.deflated
+        return
+    token = g.get("csrf_token", "").encode()
+    # The page around the visitor's token, each piece kept plain and compressed; compressed
+    # as if the token were there (as NULs of its length: every visitor's has the same).
+    plain = body.split(token) if token else [body]
+    gap = b"\x00" * len(token) if len(plain) > 1 else b""
+    pieces = [(piece, gzipped.deflated(piece, before=gap.join(plain[:index] + [b""])))
+              for index, piece in enumerate(plain)]
     headers = [(name, value) for name, value in response.headers.items()
                if name.lower() not in NOT_KEPT]
-    cache.set(key, (response.status_code, headers, body), timeout=seconds)
+    cache.set(key, (version, response.status_code, headers, pieces, len(gap)),
+              timeout=seconds)
 
 
 def bump_version():

@@ -6,6 +6,7 @@ These tests run a second app on the same database with a shared cache store (a d
 as production does with Redis; the rest of the suite runs without kept pages.
 """
 
+import gzip
 from datetime import date
 from pathlib import Path
 
@@ -190,3 +191,23 @@ def test_with_the_store_away_pages_are_built_and_writes_answered(kept_app, world
                      data={"csrf_token": token(form)}).status_code == 303
     assert "2026年3月1日" not in visitor.get(f"/services/{meal.id}", headers=ZH).get_data(
         as_text=True)
+
+
+def test_a_kept_page_reaches_a_phone_compressed_with_its_own_token(kept_app, world, meal):
+    first, second = kept_app.test_client(), kept_app.test_client()
+    gzip_ok = {**ZH, "Accept-Encoding": "gzip, br"}
+    first.get(f"/services/{meal.id}", headers=ZH)
+    built = first.get(f"/services/{meal.id}", headers=ZH)
+    kept = second.get(f"/services/{meal.id}", headers=gzip_ok)
+    assert kept.headers["X-Linli-Page"] == "kept"
+    assert kept.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in kept.headers["Vary"]
+    plain = gzip.decompress(kept.get_data())
+    assert int(kept.headers["Content-Length"]) == len(kept.get_data()) < len(plain) // 2
+    page = plain.decode()
+    assert CSRF_FIELD.sub("", page) == CSRF_FIELD.sub("", built.get_data(as_text=True))
+    own_token = CSRF_FIELD.search(page).group(1)
+    assert own_token != token(built)
+    answer = second.post("/settings/language", data={"csrf_token": own_token, "value": "en",
+                                            "next": f"/services/{meal.id}"})
+    assert answer.status_code == 303
