@@ -15,10 +15,12 @@ from portal.places.tree import plant
 DEMO_PASSWORD = "linli2026"
 
 # The domains' demo modules, in the order they seed: the time bank's activities are held at
-# the service map's points. Named, not imported, so this module imports no domain.
+# the service map's points; the projects' demo builds on a council's decision, bidders of
+# the registry and pays out of the community fund. Named, not imported, so this module
+# imports no domain.
 DOMAIN_DEMOS = ("portal.servicemap.demo", "portal.timebank.demo", "portal.courtyards.demo",
                 "portal.courtyards.demo_collections", "portal.councils.demo",
-                "portal.organizations.demo", "portal.projects.demo", "portal.funds.demo")
+                "portal.organizations.demo", "portal.funds.demo", "portal.projects.demo")
 
 # (kind, name, fields, children); coordinates are WGS-84 and near the real streets.
 WORLD = [

@@ -67,7 +67,7 @@ def test_each_domain_seeds_itself_and_names_its_logins():
     assert [d.__name__ for d in demos] == [
         "portal.servicemap.demo", "portal.timebank.demo", "portal.courtyards.demo",
         "portal.courtyards.demo_collections", "portal.councils.demo",
-        "portal.organizations.demo", "portal.projects.demo", "portal.funds.demo"]
+        "portal.organizations.demo", "portal.funds.demo", "portal.projects.demo"]
     assert all(callable(d.seed) for d in demos)
     lines = demo_logins()
     assert any("13900000001" in line and "community_worker" in line for line in lines)

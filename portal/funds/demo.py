@@ -1,12 +1,11 @@
 """Demo community fund (seed reports 000 and 002): 草堂路社区微基金 — "基金支持一点、街镇投入
 一点、居民集资一点、社会捐赠一点" — matching residents' own money 1:1 up to 20,000 yuan, with
-named and anonymous donations, a grant from 草堂街道, and, when the projects demo has made the
-133号院 parking-shed project, a payment of 17,600 yuan to it.
+named and anonymous donations and grants from 草堂街道 and a foundation. The projects' demo
+(listed after this one in portal/demo.py) pays the 133号院 parking shed's first instalment,
+17,600 yuan, out of it.
 
 Everything goes through the rules with the time it happened, so the public accounts are what
-real use would leave. Seeded once: skipped when the fund exists. Not listed in
-portal/demo.py's DOMAIN_DEMOS by this module (that file is not the funds'); list it after the
-projects demo so the payment finds its project.
+real use would leave. Seeded once: skipped when the fund exists.
 """
 
 from datetime import datetime, timedelta
@@ -16,11 +15,9 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.funds import money
 from portal.funds.models import Fund
-from portal.projects.models import Project
 from portal.timeutil import local_today, to_utc
 
 FUND_NAME = "草堂路社区微基金"
-SHED_TITLE = "133号院停车棚翻修和充电桩安装"  # the projects demo's project
 
 
 def _at(day_offset, hour):
@@ -49,8 +46,4 @@ def seed(world, password):
                  key="demo:fund:anonymous")
     money.grant(worker, fund, 500_000, "foundation", "民泰社区基金会", _at(-30, 10),
                 key="demo:fund:foundation")
-    shed = db.session.scalar(select(Project).filter_by(title=SHED_TITLE))
-    if shed is not None and shed.stage != "cancelled":
-        money.disburse(fund, shed, 1_760_000, worker, "demo:fund:shed", _at(-10, 14),
-                       memo="停车棚项目社区配捐")
     db.session.flush()

@@ -1,22 +1,29 @@
 """Demo project (seed reports 000 and 003): 草堂东路133号院's 停车棚 project, from the council's
 decision "停车棚翻修和充电桩安装" (portal/councils/demo.py) through a call for bids with three
 bids, a panel of four scoring them, the award made public, the contract with 常青树社会服务中心
-and 朱红 as project manager (一项目一经理), progress to 100 %, 50/50 funding (社区保障激励资金
-17,600 yuan + 居民自筹 17,600 yuan: "1万元办了2万元的事"), payments of 60 % then 40 %,
-acceptance, the result made public and the residents' answers.
+and 朱红 as project manager (一项目一经理), progress to 100 % with a photo of the new chargers,
+50/50 funding (社区保障激励资金 17,600 yuan from 草堂路社区微基金, portal/funds/demo.py, + 居民自筹
+17,600 yuan: "1万元办了2万元的事"), paid half after signing — out of the fund, so its public
+accounts show the payment — and half after acceptance, the result made public and the
+residents' answers.
 
 Everything goes through the rules with the time it happened. Listed after the councils' and
 the organizations' demos in portal/demo.py; skipped when the decision is missing or the
 project exists.
 """
 
+import io
 from datetime import datetime, timedelta
 
+from PIL import Image, ImageDraw
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
 
 from portal.accounts.models import RoleGrant, User
 from portal.councils.models import Decision
 from portal.extensions import db
+from portal.funds.demo import FUND_NAME
+from portal.funds.models import Fund
 from portal.organizations.models import Organization
 from portal.projects import calls, projects
 from portal.projects.models import Project
@@ -54,6 +61,24 @@ def _organization(world, name, kind, status, mobile, staff_name, password):
     return organization, user
 
 
+def _chargers_photo():
+    """A drawing of the new shed roof over three of the twelve chargers, sent as a phone's
+    upload would be (the rules re-encode it like any photo)."""
+    image = Image.new("RGB", (640, 480), (205, 226, 240))  # sky
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 380, 640, 480), fill=(150, 150, 145))  # the yard's concrete
+    draw.polygon([(40, 150), (600, 150), (640, 200), (0, 200)], fill=(70, 110, 150))  # roof
+    for x in (60, 580):
+        draw.rectangle((x - 8, 200, x + 8, 380), fill=(90, 90, 90))  # posts
+    for x in (150, 300, 450):
+        draw.rectangle((x, 250, x + 60, 380), fill=(40, 150, 90))  # chargers
+        draw.rectangle((x + 12, 265, x + 48, 300), fill=(220, 240, 230))  # their screens
+    upload = io.BytesIO()
+    image.save(upload, "JPEG", quality=80)
+    upload.seek(0)
+    return FileStorage(upload, filename="chongdianzhuang.jpg", content_type="image/jpeg")
+
+
 def _person(mobile):
     return db.session.scalar(select(User).filter_by(mobile=mobile))
 
@@ -69,12 +94,13 @@ def seed(world, password):
     evergreen = db.session.scalar(select(Organization).filter_by(name="常青树社会服务中心"))
     others = [_organization(world, *row, password) for row in BIDDERS]
     east = world["草堂东路133号院"]
+    fund = db.session.scalar(select(Fund).filter_by(name=FUND_NAME))
 
     project = projects.create(
         worker, east, TITLE,
         "原地翻新停车棚顶棚，加装12个智能充电桩，拆除楼上私拉的充电线。",
         3_520_000, now - timedelta(days=45), decision=decision,
-        funding=[("community_fund", 1_760_000), ("residents", 1_760_000)])
+        funding=[("community_fund", 1_760_000), ("residents", 1_760_000)], fund=fund)
     statuses = ["filed", "registered"]
     if evergreen.status not in statuses and evergreen.status != "suspended":
         statuses.append(evergreen.status)  # whatever stage the registry demo left it at
@@ -117,16 +143,18 @@ def seed(world, password):
                 now - timedelta(days=31), now - timedelta(days=38))
     contracted = now - timedelta(days=30)
     calls.contract(worker, call, zhuhong, 3_520_000, contracted)
-    projects.pay(worker, project, "签约后支付60%", 2_112_000, contracted)
+    projects.pay(worker, project, "签约后支付50%（社区微基金配捐）", 1_760_000, contracted,
+                 fund=fund, key="demo:shed:first" if fund else None)
     for days, percent, text in [(25, 40, "旧顶棚已拆除，新钢架和顶棚安装完成。"),
                                 (15, 80, "12个充电桩已安装，正在等供电所接电。"),
                                 (8, 100, "充电桩已通电，私拉电线全部拆除，居民已学会扫码充电。")]:
-        projects.report(zhuhong, project, percent, text, now - timedelta(days=days))
+        projects.report(zhuhong, project, percent, text, now - timedelta(days=days),
+                        photo=_chargers_photo() if percent == 80 else None)
     accepted = now - timedelta(days=6)
     projects.accept(worker, project, [("顶棚不漏雨", True), ("12个充电桩全部通电", True),
                                       ("私拉电线全部拆除", True), ("消防通道畅通", True)],
                     "院落议事会、居民代表和社区一起现场验收，全部合格。", accepted)
-    projects.pay(worker, project, "验收后支付40%", 1_408_000, accepted)
+    projects.pay(worker, project, "验收后支付50%（居民自筹）", 1_760_000, accepted)
     projects.publish_result(worker, project, accepted, accepted + timedelta(days=7), accepted)
     for mobile, choice, words in [("13900000006", "yes", "下雨天车子不淋了，充电也放心。"),
                                   ("13900000005", "yes", ""),

@@ -8,6 +8,8 @@ from sqlalchemy import func, select
 
 from portal.audit import AuditEntry
 from portal.extensions import db
+from portal.funds import money
+from portal.funds.models import Fund
 from portal.projects import calls, projects
 from portal.projects.models import Bid, Payment, Project, Score
 from tests.helpers import audit_page, text
@@ -46,6 +48,17 @@ def test_the_demo_project_from_the_home_page_to_its_money_in_one_tap(demo, clien
     call = calls.call_of(project)
     assert [r.bid.organization.name for r in calls.ranking(call)][0] == "常青树社会服务中心"
     assert projects.paid_fen(project) == project.contract_fen == 3_520_000
+    # Half of it out of the community fund, whose public accounts show it.
+    fund = db.session.scalar(select(Fund))
+    assert list(projects.payment_funds(project).values()) == [fund]
+    assert money.balance(fund) == 3_850_000 - 1_760_000
+    assert money.verify() == []
+    assert project.title in text(client.get(f"/funds/{fund.id}"))
+    # The contractor's progress report with its photo of the chargers.
+    (photographed,) = projects.photographed(project)
+    photo = client.get(f"/projects/progress/{photographed}/photo")
+    assert photo.status_code == 200 and photo.mimetype == "image/jpeg"
+    assert f"/projects/progress/{photographed}/photo" in body
     assert projects.satisfaction_counts(project) == {"yes": 2, "partly": 1, "no": 0}
     call_page = client.get(f"/projects/calls/{call.id}")
     assert call_page.status_code == 200
