@@ -26,17 +26,24 @@ from portal.timebank.models import Account
 from portal.timeutil import utcnow
 
 
-def url_app(url):
-    """A portal on the database at ``url``, migrated to the head."""
+@contextmanager
+def portal_on(url, demo=False):
+    """A portal on the database at ``url``, migrated to the head (and holding the demo world:
+    funds with donations, grants and a disbursement, time-bank hours), closed afterwards."""
     app = create_app({"TESTING": True, "DATABASE_URL": str(url), "SECRET_KEY": "backup-test",
                       "RATELIMIT_STORAGE_URI": "memory://"})
     with app.app_context():
         upgrade()
-    return app
+        if demo:
+            from portal.demo import seed_demo
 
-
-def file_app(path):
-    return url_app(f"sqlite:///{path}")
+            seed_demo()
+            db.session.commit()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
 
 
 def balances():
@@ -54,53 +61,50 @@ def verified(app):
         assert "0 problem" not in result.output and "equals the sum" in result.output
 
 
-@pytest.fixture
-def live(tmp_path):
-    """A portal on an SQLite file holding the demo world: a fund with donations, grants and
-    a disbursement, and time-bank hours."""
-    app = file_app(tmp_path / "live.db")
-    with app.app_context():
-        from portal.demo import seed_demo
-
-        seed_demo()
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.engine.dispose()
-
-
-def test_a_restored_backup_verifies_with_the_balances_of_its_moment(live, tmp_path):
-    copy = tmp_path / "backups" / "linli.db"
+def backed_up_while_serving(live, copy):
+    """Back ``live`` up to ``copy`` and carry on writing money and hours: the balances at
+    the moment of the backup."""
     with live.app_context():
         at_backup = balances()
-        assert at_backup[0] and at_backup[1]  # there is money and there are hours to keep
-
+    assert at_backup[0] and at_backup[1]  # there is money and there are hours to keep
     result = live.test_cli_runner().invoke(args=["backup", str(copy)])
     assert result.exit_code == 0, result.output
     assert str(copy) in result.output
-
     with live.app_context():  # the portal carries on after the backup
         worker = db.session.scalar(select(User).filter_by(mobile="13900000001"))
         giver = db.session.scalar(select(User).filter_by(mobile="13900000006"))
-        fund = db.session.scalars(select(Fund)).first()
-        money.donate(worker, fund, 12_345, "赵六", utcnow())
+        money.donate(worker, db.session.scalars(select(Fund)).first(), 12_345, "赵六",
+                     utcnow())
         ledger.move("donate", ledger.person_account(giver),
                     ledger.pool_account(giver.home_courtyard.ancestor("community")), 30,
                     actor=giver)
         db.session.commit()
-        after = balances()
-    assert after != at_backup
+        assert balances() != at_backup
+    return at_backup
 
-    restored_file = tmp_path / "restored.db"
-    shutil.copyfile(copy, restored_file)  # the documented restore: cp
-    restored = file_app(restored_file)  # upgrade() finds it at the head already
-    try:
+
+def assert_restored_as_of(url, at_backup):
+    """A portal on the restored database at ``url``: both ledgers verify, with the balances
+    of the moment of the backup."""
+    with portal_on(url) as restored:  # upgrade() finds it at the head already
         verified(restored)
         with restored.app_context():
             assert balances() == at_backup
-    finally:
-        with restored.app_context():
-            db.engine.dispose()
+
+
+@pytest.fixture
+def live(tmp_path):
+    """A portal on an SQLite file holding the demo world."""
+    with portal_on(f"sqlite:///{tmp_path / 'live.db'}", demo=True) as app:
+        yield app
+
+
+def test_a_restored_backup_verifies_with_the_balances_of_its_moment(live, tmp_path):
+    copy = tmp_path / "backups" / "linli.db"
+    at_backup = backed_up_while_serving(live, copy)
+    restored_file = tmp_path / "restored.db"
+    shutil.copyfile(copy, restored_file)  # the documented restore: cp
+    assert_restored_as_of(f"sqlite:///{restored_file}", at_backup)
     verified(live)
 
 
@@ -116,12 +120,8 @@ def test_a_backup_leaves_out_what_is_not_committed_yet(live, tmp_path):
     finally:
         writer.execute("ROLLBACK")
         writer.close()
-    restored = file_app(copy)
-    try:
+    with portal_on(f"sqlite:///{copy}") as restored:
         verified(restored)  # the half-done +1 would break the fund's books
-    finally:
-        with restored.app_context():
-            db.engine.dispose()
 
 
 def test_the_default_name_is_dated_in_the_instance_folder(tmp_path):
@@ -214,35 +214,11 @@ def test_a_postgresql_backup_restored_as_documented_verifies_with_its_balances(t
     suite = make_url(postgresql_url()).database
     with (new_postgresql_database(f"{suite}_drill_live") as live_url,
           new_postgresql_database(f"{suite}_drill_restored") as restored_url):
-        live = url_app(live_url)
-        with live.app_context():
-            from portal.demo import seed_demo
-
-            seed_demo()
-            db.session.commit()
-            at_backup = balances()
-        assert at_backup[0] and at_backup[1]
-        result = live.test_cli_runner().invoke(args=["backup", str(tmp_path / "linli.dump")])
-        assert result.exit_code == 0, result.output
-        with live.app_context():  # the portal carries on after the backup
-            worker = db.session.scalar(select(User).filter_by(mobile="13900000001"))
-            money.donate(worker, db.session.scalars(select(Fund)).first(), 12_345, "赵六",
-                         utcnow())
-            db.session.commit()
-            assert balances() != at_backup
-        with live.app_context():
-            db.engine.dispose()
-
+        with portal_on(live_url, demo=True) as live:
+            at_backup = backed_up_while_serving(live, tmp_path / "linli.dump")
         libpq = (make_url(restored_url).set(drivername="postgresql")
                  .render_as_string(hide_password=False))
         subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner",
                         f"--dbname={libpq}", str(tmp_path / "linli.dump")],
                        check=True, capture_output=True)
-        restored = url_app(restored_url)  # upgrade() finds it at the head already
-        try:
-            verified(restored)
-            with restored.app_context():
-                assert balances() == at_backup
-        finally:
-            with restored.app_context():
-                db.engine.dispose()
+        assert_restored_as_of(restored_url, at_backup)
