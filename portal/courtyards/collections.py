@@ -548,24 +548,26 @@ def count_eligible_each(rows):
     """{collection id: how many may answer} for many collections: one grouped query per kind
     of voter counts the residents (or households) of each courtyard under their places,
     summed here per collection (as ``count_eligible`` for each, without a query per
-    collection). The places' paths go in as literal ranges: joined to the collections'
-    places instead, PostgreSQL started from every resident of the city (50 ms at full
-    scale)."""
+    collection). The courtyards are found first, from the places' paths as literal ranges,
+    and the people through their courtyard's index: joined to the collections' places,
+    PostgreSQL started from every resident of the city (50 ms at full scale), and with the
+    ranges on the joined place SQLite did (2 s)."""
     counted = {}
     for voters in ("resident", "household"):
         chosen = [c for c in rows if c.voters == voters]
         if not chosen:
             continue
+        paths = {c.place.path for c in chosen}
+        courtyards = select(Place.id).where(or_(*(under_path(path) for path in paths)))
         if voters == "household":
             query = (select(Place.path, func.count(Household.id)).select_from(Household)
-                     .join(Place, Household.courtyard_id == Place.id))
+                     .join(Place, Household.courtyard_id == Place.id)
+                     .where(Household.courtyard_id.in_(courtyards)))
         else:
             query = (select(Place.path, func.count(User.id)).select_from(User)
                      .join(Place, User.home_courtyard_id == Place.id)
-                     .where(User.active.is_(True)))
-        paths = {c.place.path for c in chosen}
-        per_courtyard = db.session.execute(
-            query.where(or_(*(under_path(path) for path in paths))).group_by(Place.path)).all()
+                     .where(User.active.is_(True), User.home_courtyard_id.in_(courtyards)))
+        per_courtyard = db.session.execute(query.group_by(Place.path)).all()
         for collection in chosen:
             counted[collection.id] = sum(n for path, n in per_courtyard
                                          if path.startswith(collection.place.path))
