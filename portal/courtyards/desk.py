@@ -19,7 +19,7 @@ from portal.courtyards.models import Household, Notice, NoticeView
 from portal.extensions import db
 from portal.places.models import PLACE_KINDS, Place, preload_lineages, within
 from portal.publicity import rules as publicity
-from portal.publicity.models import Objection, Publication
+from portal.publicity.models import Objection
 
 DESK_ROLES = ("courtyard_leader", "community_worker")
 PER_PAGE = 10  # courtyards on one page of the desk (a community has ~20)
@@ -58,8 +58,7 @@ def notices_with_objections(user, now):
     """[(notice, publication, unanswered objections)] for the notices whose 公示 has
     objections ``user`` may answer and nobody has, the earliest due first."""
     objections = db.session.scalars(
-        publicity.unanswered_for(user, now)
-        .where(Publication.subject_type == Notice.__tablename__)
+        publicity.unanswered_for(user, now, subject_type=Notice.__tablename__)
         .options(contains_eager(Objection.publication)).limit(MOST_OBJECTIONS)).all()
     by_publication = defaultdict(list)
     for objection in objections:

@@ -278,16 +278,23 @@ def state(publication, now):
     )
 
 
-def unanswered_for(user, now):
+def unanswered_for(user, now, subject_type=None):
     """A select of the objections ``user`` may answer that wait for an answer, overdue first
-    (for desks). ``now`` is accepted for callers that mark the overdue ones.
+    (for desks), on publications of ``subject_type`` ("notice" …) if given. ``now`` is
+    accepted for callers that mark the overdue ones.
 
     Those under the user's places and those on what the user posted are two indexed lookups
-    joined with UNION: one OR across the joined tables read every publication of the city."""
+    joined with UNION: one OR across the joined tables read every publication of the city.
+    The kind of publication is chosen inside them too: asked of the outer select, SQLite read
+    every notice's publication of the city to find the few in the UNION."""
     if not _signed_in(user):
         return select(Objection).where(false())
     waiting = (select(Objection.id).join(Publication, Objection.publication_id == Publication.id)
                .where(Objection.answered_at.is_(None)))
+    if subject_type is not None:
+        # Checked on each waiting objection's publication, not looked up by its index (every
+        # notice of the city): the waiting objections are the few to start from.
+        waiting = waiting.where(Publication.subject_type + "" == subject_type)
     in_reach = scope(user, "community_worker", place=Place.path)
     ways = [waiting.where(Publication.posted_by_id == user.id)]
     if not isinstance(in_reach, False_):  # a worker nowhere: no lookup at all
