@@ -5,7 +5,7 @@ import importlib
 import os
 from pathlib import Path
 
-from flask import Flask, abort, current_app, has_request_context, request
+from flask import Flask, abort, current_app, has_request_context, make_response, request
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -176,10 +176,20 @@ def commit_or_roll_back(response):
     """
     if not db.session().in_transaction():
         return response  # nothing was read or written (a kept page, a static file)
-    if response.status_code < 400:
-        db.session.commit()
-    else:
+    if response.status_code >= 400:
         db.session.rollback()
+        return response
+    try:
+        db.session.commit()
+    except Exception as error:
+        from portal.errors import database_unavailable, unavailable_page
+
+        if not database_unavailable(error):
+            raise
+        # The database went away after the view: nothing was kept, and the answer says so
+        # (here, not through the 500 handler, whose way logs a traceback as for a fault).
+        # The security headers were added to the view's answer already: add them to this one.
+        return security_headers(make_response(unavailable_page(error)))
     return response
 
 
