@@ -2,8 +2,10 @@
 database stopped and started in the middle.
 
 Builds the demo world in a fresh database (PostgreSQL from PORTAL_SOAK_DATABASE_URL, else an
-SQLite file in a temporary folder), serves it with gunicorn (2 workers) on loopback and, at
-the same time:
+SQLite file in a temporary folder), serves it with gunicorn (2 workers) on loopback as
+production does — its cache in a Redis started for the run (Debian's `redis-server`; a
+directory when it is missing), so public pages are kept and every write makes them old — and,
+at the same time:
 
 - wrk (16 connections) cycles through the pages of every domain — home, places, service map,
   time bank, courtyards, councils, organizations, projects, funds — half of them signed in
@@ -57,7 +59,7 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 
 from tools.bench import fresh_app
-from tools.bench_server import REPORT_LUA, Server, cookies_for, load
+from tools.bench_server import REPORT_LUA, Redis, Server, cookies_for, load
 
 READER = "13900000006"  # 张桂芳, a resident of 草堂东路133号院: signed-in reads
 RESIDENT = "13900000005"  # 李志鹏, of the same courtyard: council requests, help asked for
@@ -490,8 +492,10 @@ def main():
         sessions = {mobile: by_id[who] for mobile, who in ids.items()}
         forms = [(kind, kind.path.format(**world)) for kind in WRITES]
         rows_before = count_rows(app, ids, world)
+        redis = Redis(tmp)
         env = dict(os.environ, PORTAL_DATABASE_URL=url, PORTAL_SECRET_KEY="bench",
-                   PORTAL_INSTANCE_PATH=tmp, PORTAL_RATELIMIT_STORAGE_URI="memory://")
+                   PORTAL_INSTANCE_PATH=tmp, PORTAL_RATELIMIT_STORAGE_URI="memory://",
+                   PORTAL_CACHE_URL=redis.url)
         server = Server("wsgi:app", env)
         server_log = Path(tmp, "gunicorn.log")
         threading.Thread(target=drain, args=(server.process.stderr, server_log),
@@ -500,6 +504,7 @@ def main():
             report = soak(server, paths, sessions, forms, seconds, args, tmp)
         finally:
             server.stop()
+            redis.stop()
         report["log"] = logged(server_log)
         rows_after = count_rows(app, ids, world)
         report["rows"] = {name: rows_after[name] - rows_before[name] for name in rows_after}
